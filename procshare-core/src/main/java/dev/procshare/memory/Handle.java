@@ -1,0 +1,76 @@
+package dev.procshare.memory;
+
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.nio.file.Path;
+
+/**
+ * What travels when a shared object is serialized: the directory and name of its segment, what it is and
+ * where. Deserializing it attaches to the same memory in the receiving process; nothing else is copied.
+ * Every shared-memory type writes itself as one of these ({@code writeReplace}).
+ */
+final class Handle implements Serializable {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY }
+
+    private final String directory;
+    private final String segment;
+    private final Kind kind;
+    private final long offset;
+
+    Handle(Path directory, String segment, Kind kind, long offset) {
+        this.directory = directory.toString();
+        this.segment = segment;
+        this.kind = kind;
+        this.offset = offset;
+    }
+
+    Path directory() {
+        return Path.of(directory);
+    }
+
+    String segment() {
+        return segment;
+    }
+
+    long offset() {
+        return offset;
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        if (directory == null || segment == null || kind == null) {
+            throw new InvalidObjectException("incomplete shared-memory handle");
+        }
+    }
+
+    /** Attaches; a missing or mismatched segment fails deserialization with the reason. */
+    @Serial
+    private Object readResolve() throws ObjectStreamException {
+        return switch (kind) {
+            case RAW -> SharedMemory.attach(this);
+            case BOOLEAN -> new SharedBoolean(Slot.attach(this, SlotType.BOOLEAN));
+            case INT -> new SharedInt(Slot.attach(this, SlotType.INT));
+            case LONG -> new SharedLong(Slot.attach(this, SlotType.LONG));
+            case DOUBLE -> new SharedDouble(Slot.attach(this, SlotType.DOUBLE));
+            case LOCK -> new SharedLock(Slot.attach(this, SlotType.LOCK));
+            case SEMAPHORE -> new SharedSemaphore(Slot.attach(this, SlotType.SEMAPHORE));
+            case EVENT -> new SharedEvent(Slot.attach(this, SlotType.EVENT));
+            case INT_ARRAY -> SharedIntArray.open(directory(), segment);
+            case LONG_ARRAY -> SharedLongArray.open(directory(), segment);
+            case DOUBLE_ARRAY -> SharedDoubleArray.open(directory(), segment);
+            case BYTE_ARRAY -> SharedByteArray.open(directory(), segment);
+        };
+    }
+
+    @Override
+    public String toString() {
+        return kind + "@" + directory + "/" + segment + (offset > 0 ? "+" + offset : "");
+    }
+}

@@ -1,0 +1,345 @@
+package dev.procshare.memory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * This JVM's table of mapped segments: creates, attaches (one mapping per file, reference-counted), releases
+ * and unlinks them, unlinks what it owns at exit, and removes what dead owners left behind.
+ */
+final class Segments {
+    static final String PREFIX = "procshare-";
+    /** The largest segment file: one {@code ByteBuffer} mapping is int-indexed. */
+    static final long MAX_FILE_SIZE = Integer.MAX_VALUE - 7L; // 2 GiB - 8, a multiple of 8
+    static final long MAX_PAYLOAD = MAX_FILE_SIZE - SegmentHeader.SIZE;
+
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    private static final Pattern TEMP_FILE = Pattern.compile("\\." + PREFIX + ".*\\.(\\d+)\\.[0-9a-f]+\\.tmp");
+    private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
+
+    private static final Object LOCK = new Object();
+    private static final Map<Path, Segment> MAPPED = new HashMap<>();
+    private static volatile boolean defaultDirectoryCleaned;
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(Segments::unlinkOwnedAtExit, "procshare-segment-cleanup"));
+    }
+
+    private Segments() {
+    }
+
+    /** {@code /dev/shm}, or the system property {@code procshare.shm.dir}, or the temp directory. */
+    static Path defaultDirectory() {
+        String configured = System.getProperty("procshare.shm.dir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    static Path fileOf(Path directory, String name) {
+        return directory.resolve(PREFIX + name);
+    }
+
+    static String checkName(String name) {
+        if (name == null || !VALID_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid segment name '" + name + "': use 1 to 128 of A-Z a-z 0-9 _ . -"
+                    + ", not starting with '.' or '-'");
+        }
+        return name;
+    }
+
+    static long checkPayload(long payload) {
+        if (payload < 0 || payload > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("segment size " + payload + " is out of range: 0 to " + MAX_PAYLOAD
+                    + " bytes (2 GiB less the header) per segment");
+        }
+        return payload;
+    }
+
+    /**
+     * Creates a new segment file (complete before its name appears: written under a temporary name, then
+     * linked), maps it and registers it as owned by this process.
+     *
+     * @param name the segment name, or null for a fresh unique one
+     */
+    static Segment create(Path directory, String name, SegmentKind kind, long payload, long elements,
+                          boolean persistent) {
+        checkPayload(payload);
+        cleanDefaultDirectoryOnce(directory);
+        boolean generated = name == null;
+        for (int attempt = 0; ; attempt++) {
+            String segmentName = generated ? generateName() : checkName(name);
+            try {
+                return createOnce(directory, segmentName, kind, payload, elements, persistent);
+            } catch (FileAlreadyExistsException e) {
+                if (!generated || attempt > 10) {
+                    throw new SharedMemoryException("segment '" + segmentName + "' already exists in " + directory
+                            + ": open it, or choose another name");
+                }
+            } catch (IOException e) {
+                throw new SharedMemoryException("cannot create segment '" + segmentName + "' in " + directory
+                        + ": " + e, e);
+            }
+        }
+    }
+
+    private static Segment createOnce(Path directory, String name, SegmentKind kind, long payload, long elements,
+                                      boolean persistent) throws IOException {
+        long fileSize = SegmentHeader.SIZE + payload;
+        long usable = Files.getFileStore(directory).getUsableSpace();
+        if (fileSize > usable) {
+            // On tmpfs a mapping beyond the free space kills the process with SIGBUS when touched.
+            throw new SharedMemoryException("cannot create segment '" + name + "' of " + fileSize + " bytes: only "
+                    + usable + " bytes free in " + directory);
+        }
+        Path file = fileOf(directory, name);
+        Path temp = directory.resolve("." + PREFIX + name + "." + ProcessIdentity.pid() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
+        SegmentHeader header = new SegmentHeader(kind, persistent ? SegmentHeader.FLAG_PERSISTENT : 0, payload,
+                ProcessIdentity.pid(), ProcessIdentity.startMillis(), elements);
+        try {
+            try (FileChannel channel = FileChannel.open(temp, CREATE, ownerOnly(directory))) {
+                channel.write(ByteBuffer.wrap(new byte[1]), fileSize - 1);
+                ByteBuffer encoded = header.encode();
+                while (encoded.hasRemaining()) {
+                    channel.write(encoded, encoded.position());
+                }
+            }
+            // A link fails if the name exists, so creation is exclusive and the name never shows a partial file.
+            Files.createLink(file, temp);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        try {
+            Mapping mapping = Mapping.map(file, fileSize);
+            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+            Segment segment = new Segment(directory, name, file, header, true, key, mapping);
+            synchronized (LOCK) {
+                MAPPED.put(file, segment);
+            }
+            return segment;
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /**
+     * Maps an existing segment, or takes one more reference on this JVM's mapping of it.
+     *
+     * @param expected the kind the caller needs, or null for any
+     */
+    static Segment attach(Path directory, String name, SegmentKind expected) {
+        checkName(name);
+        cleanDefaultDirectoryOnce(directory);
+        Path file = fileOf(directory, name);
+        synchronized (LOCK) {
+            Segment known = MAPPED.get(file);
+            if (known != null && sameFile(known)) {
+                checkKind(known.name, known.kind(), expected);
+                checkNotTruncated(known);
+                if (known.retain()) {
+                    return known;
+                }
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                SegmentHeader header = SegmentHeader.read(name, file, channel);
+                checkKind(name, header.kind(), expected);
+                Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                Mapping mapping = Mapping.map(file, SegmentHeader.SIZE + header.payloadSize());
+                Segment segment = new Segment(directory, name, file, header, false, key, mapping);
+                MAPPED.put(file, segment);
+                return segment;
+            } catch (NoSuchFileException e) {
+                throw new SegmentNotFoundException("no segment '" + name + "' in " + directory
+                        + ": it was never created, or its owner closed it, or it was cleaned up");
+            } catch (IOException e) {
+                throw new SharedMemoryException("cannot open segment '" + name + "' (" + file + "): " + e, e);
+            }
+        }
+    }
+
+    private static void checkKind(String name, SegmentKind actual, SegmentKind expected) {
+        if (expected != null && actual != expected) {
+            throw new SegmentFormatException("segment '" + name + "' holds a " + actual.description + ", not a "
+                    + expected.description);
+        }
+    }
+
+    private static void checkNotTruncated(Segment segment) {
+        try {
+            long size = Files.size(segment.file);
+            if (size < SegmentHeader.SIZE + segment.payloadSize()) {
+                throw new SegmentFormatException("segment '" + segment.name + "' is truncated: its header promises "
+                        + segment.payloadSize() + " payload bytes but the file holds " + (size - SegmentHeader.SIZE));
+            }
+        } catch (IOException e) {
+            throw new SharedMemoryException("cannot read segment '" + segment.name + "': " + e, e);
+        }
+    }
+
+    private static boolean sameFile(Segment segment) {
+        try {
+            Object key = Files.readAttributes(segment.file, BasicFileAttributes.class).fileKey();
+            return key != null && key.equals(segment.fileKey);
+        } catch (IOException e) {
+            return false; // unlinked: a new attach must fail with "not found", not reuse the old mapping
+        }
+    }
+
+    /** Drops one reference; the last one unmaps, and unlinks the file if this process owns it. */
+    static void release(Segment segment) {
+        boolean last;
+        synchronized (LOCK) {
+            last = segment.drop();
+            if (last) {
+                MAPPED.remove(segment.file, segment);
+            }
+        }
+        if (last) {
+            if (segment.owned && !segment.header.persistent()) {
+                unlink(segment);
+            }
+            segment.unmap();
+        }
+    }
+
+    /** Removes the segment's name (if it still names this segment); mappings stay valid until released. */
+    static void unlink(Segment segment) {
+        synchronized (LOCK) {
+            if (!segment.markUnlinked() || !sameFile(segment)) {
+                return;
+            }
+            try {
+                Files.deleteIfExists(segment.file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot unlink " + segment.file, e);
+            }
+        }
+    }
+
+    private static void unlinkOwnedAtExit() {
+        synchronized (LOCK) {
+            for (Segment segment : MAPPED.values()) {
+                if (segment.owned && !segment.header.persistent() && sameFile(segment)) {
+                    try {
+                        Files.deleteIfExists(segment.file);
+                    } catch (IOException ignored) {
+                        // best effort at exit; cleanStale() removes it later
+                    }
+                }
+            }
+        }
+    }
+
+    private static void cleanDefaultDirectoryOnce(Path directory) {
+        if (!defaultDirectoryCleaned && directory.equals(defaultDirectory())) {
+            defaultDirectoryCleaned = true;
+            try {
+                cleanStale(directory);
+            } catch (RuntimeException ignored) {
+                // an unreadable directory is reported by the operation itself
+            }
+        }
+    }
+
+    /** What {@link #list} reports of one file. */
+    record Entry(String name, Path file, SegmentHeader header, String problem) {
+        boolean ownerAlive() {
+            return header != null && ProcessIdentity.isAlive(header.ownerPid(), header.ownerStartMillis());
+        }
+    }
+
+    /** Every procshare segment in {@code directory}, with its header or what is wrong with it. */
+    static List<Entry> list(Path directory) {
+        List<Entry> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+                String fileName = file.getFileName().toString();
+                if (!fileName.startsWith(PREFIX)) {
+                    continue;
+                }
+                String name = fileName.substring(PREFIX.length());
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                    entries.add(new Entry(name, file, SegmentHeader.read(name, file, channel), null));
+                } catch (SegmentFormatException e) {
+                    entries.add(new Entry(name, file, null, e.getMessage()));
+                } catch (IOException e) {
+                    // vanished while listing, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
+        return entries;
+    }
+
+    /**
+     * Removes segments whose owner process is dead (unless created persistent) and temporary files of
+     * creations that a dead process left half done. Files that are not readable procshare segments are left
+     * alone. Returns the names removed.
+     */
+    static List<String> cleanStale(Path directory) {
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(directory)) {
+            return removed;
+        }
+        for (Entry entry : list(directory)) {
+            if (entry.header() != null && !entry.header().persistent() && !entry.ownerAlive()
+                    && deleteQuietly(entry.file())) {
+                removed.add(entry.name());
+            }
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            files.forEach(file -> {
+                var m = TEMP_FILE.matcher(file.getFileName().toString());
+                if (m.matches() && !ProcessIdentity.isAlive(Long.parseLong(m.group(1)), 0) && deleteQuietly(file)) {
+                    removed.add(file.getFileName().toString());
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + directory, e);
+        }
+        return removed;
+    }
+
+    private static boolean deleteQuietly(Path file) {
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static FileAttribute<?>[] ownerOnly(Path directory) {
+        if (directory.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))};
+        }
+        return new FileAttribute<?>[0];
+    }
+
+    private static String generateName() {
+        return "p" + ProcessIdentity.pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 4);
+    }
+}

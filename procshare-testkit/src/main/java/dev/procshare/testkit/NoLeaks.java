@@ -1,0 +1,70 @@
+package dev.procshare.testkit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Fails a test class that leaves a child JVM running or a procshare segment in {@code /dev/shm}.
+ *
+ * <p>Use with {@code @ExtendWith(NoLeaks.class)}. Whatever leaked is also cleaned up, so that one leaking
+ * class does not make every later class fail.
+ */
+public final class NoLeaks implements BeforeAllCallback, AfterAllCallback {
+    /** Where segments live unless a test chooses another directory. */
+    public static final Path SHM = Path.of("/dev/shm");
+    /** Every file the library creates there starts with this (temporary files with a dot before it). */
+    public static final String PREFIX = "procshare-";
+
+    private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(NoLeaks.class);
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        context.getStore(NS).put("before", segmentFiles());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (ChildJvm child : ChildJvm.live()) {
+            problems.add("child JVM " + child.pid() + " still running (killed now)");
+            child.close();
+        }
+        @SuppressWarnings("unchecked")
+        Set<String> before = context.getStore(NS).get("before", Set.class);
+        Set<String> left = new TreeSet<>(segmentFiles());
+        left.removeAll(before);
+        for (String name : left) {
+            problems.add("segment file left in " + SHM + ": " + name + " (removed now)");
+            Files.deleteIfExists(SHM.resolve(name));
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("leaks after " + context.getDisplayName() + ":\n  "
+                    + String.join("\n  ", problems));
+        }
+    }
+
+    /** Names of the procshare files now in {@link #SHM}. */
+    public static Set<String> segmentFiles() {
+        if (!Files.isDirectory(SHM)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.list(SHM)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith(PREFIX) || n.startsWith("." + PREFIX))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new AssertionError("cannot list " + SHM, e);
+        }
+    }
+}
