@@ -1,0 +1,27 @@
+package dev.procshare.bench;
+
+import java.util.Arrays;
+
+/**
+ * {@code java -jar benchmarks.jar jmh [JMH options]} runs the JMH benchmarks;
+ * {@code java -jar benchmarks.jar side-by-side [--quick]} runs the cross-process comparison with Python.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "side-by-side" : args[0];
+        String[] rest = args.length == 0 ? new String[0] : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "jmh" -> org.openjdk.jmh.Main.main(rest);
+            case "side-by-side" -> SideBySide.main(rest);
+            case "counter-worker" -> CounterWorker.main(rest);
+            case "bulk-worker" -> BulkWriteWorker.main(rest);
+            default -> {
+                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [--quick]");
+                System.exit(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.procshare.bench;
+
+import dev.procshare.memory.SharedDoubleArray;
+import dev.procshare.memory.SharedEvent;
+import dev.procshare.memory.SharedLong;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The shared-memory tier next to Python's {@code multiprocessing}, in one run on one machine: increments of
+ * one shared counter from 1 and from 2 contending processes, and a 1 M-double bulk write from a child. Prints
+ * a Markdown table with ratios and writes it to {@code bench-results/shared-memory.md}.
+ *
+ * <p>Processes are not pinned: with two workers on this 2-core machine each has a core of its own.
+ */
+public final class SideBySide {
+    private SideBySide() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        long javaOps1 = quick ? 2_000_000 : 200_000_000;
+        long javaOps2 = quick ? 1_000_000 : 50_000_000;
+        int pyOps1 = quick ? 20_000 : 1_000_000;
+        int pyOps2 = quick ? 10_000 : 500_000;
+        int repeats = quick ? 5 : 31;
+
+        int rounds = quick ? 1 : 3;
+        List<Double> java1s = new ArrayList<>();
+        List<Double> java2s = new ArrayList<>();
+        List<Double> javaBulkMedians = new ArrayList<>();
+        List<Double> javaBulkFirsts = new ArrayList<>();
+        List<Map<String, String>> pys = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            progress("round " + round + "/" + rounds + ": Java, 1 process, " + javaOps1 + " increments");
+            java1s.add(counterOpsPerSecond(1, javaOps1));
+            progress("round " + round + "/" + rounds + ": Java, 2 processes, " + javaOps2 + " increments each");
+            java2s.add(counterOpsPerSecond(2, javaOps2));
+            progress("round " + round + "/" + rounds + ": Java, 1M-double bulk write from a child");
+            long[] bulk = bulkWriteNanos(repeats);
+            javaBulkFirsts.add((double) bulk[0]);
+            javaBulkMedians.add((double) bulk[1]);
+            progress("round " + round + "/" + rounds + ": Python, the same with multiprocessing");
+            pys.add(runPython(pyOps1, pyOps2, repeats));
+        }
+        double java1 = median(java1s);
+        double java2 = median(java2s);
+        long[] javaBulk = {(long) median(javaBulkFirsts), (long) median(javaBulkMedians)};
+        Map<String, String> py = pys.get(0);
+        double py1 = median(pys, "value_lock_1proc_ops_per_s", 1);
+        double py2 = median(pys, "value_lock_2proc_ops_per_s", 1);
+        double pyBulkMedian = median(pys, "array_bulk_write_median_s", 1e9);
+        double pyBulkFirst = median(pys, "array_bulk_write_first_s", 1e9);
+        double lost = median(pys, "rawvalue_2proc_lost_fraction", 1);
+
+        StringBuilder table = new StringBuilder();
+        table.append("| work | Python multiprocessing | procshare | ratio |\n|---|---:|---:|---:|\n");
+        row(table, "increments/s, 1 process (Python: `Value` + `get_lock()`)", fmtRate(py1), fmtRate(java1),
+                java1 / py1);
+        row(table, "increments/s, 2 contending processes (total)", fmtRate(py2), fmtRate(java2), java2 / py2);
+        table.append("| updates lost, 2 processes without a lock (Python: `RawValue`) | ")
+                .append(String.format(Locale.ROOT, "%.0f %%", lost * 100)).append(" | 0 (atomic) | |\n");
+        row(table, "1 M-double bulk write from a child, median", fmtMillis(pyBulkMedian), fmtMillis(javaBulk[1]),
+                pyBulkMedian / javaBulk[1]);
+        row(table, "1 M-double bulk write, first (page faults)", fmtMillis(pyBulkFirst), fmtMillis(javaBulk[0]),
+                pyBulkFirst / javaBulk[0]);
+
+        String header = "Shared-memory tier vs Python " + pythonVersion() + " (start method "
+                + py.get("start_method") + "), Java " + Runtime.version() + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, processes not pinned, median of " + rounds
+                + " rounds"
+                + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n";
+        String report = header + table;
+        System.out.println();
+        System.out.println(report);
+        Path out = Path.of(System.getProperty("procshare.bench.out", "bench-results"));
+        Files.createDirectories(out);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
+        Files.writeString(out.resolve("shared-memory.md"), "# " + stamp + "\n\n" + report);
+        System.out.println("written to " + out.resolve("shared-memory.md"));
+    }
+
+    /** Total increments per second of {@code workers} JVMs, timed from a common start signal; count checked. */
+    static double counterOpsPerSecond(int workers, long opsEach) throws Exception {
+        try (SharedLong counter = SharedLong.create(0);
+             SharedEvent go = SharedEvent.create();
+             SharedLong ready = SharedLong.create(0)) {
+            List<Process> processes = new ArrayList<>();
+            try {
+                for (int i = 0; i < workers; i++) {
+                    processes.add(Workers.start("counter-worker", List.of(counter, go, ready),
+                            Long.toString(opsEach)));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (ready.get() < workers) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("workers did not get ready");
+                    }
+                    Thread.sleep(1);
+                }
+                go.set();
+                long slowest = 0;
+                for (Process p : processes) {
+                    slowest = Math.max(slowest, Long.parseLong(Workers.finish(p).trim()));
+                }
+                long expected = workers * (opsEach + CounterWorker.WARMUP);
+                if (counter.get() != expected) {
+                    throw new IllegalStateException("lost updates: " + counter.get() + " != " + expected);
+                }
+                return workers * opsEach * 1e9 / slowest;
+            } finally {
+                processes.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    /** {first, median} nanoseconds of a child writing 1 M doubles with one bulk copy; content checked. */
+    static long[] bulkWriteNanos(int repeats) throws Exception {
+        try (SharedDoubleArray array = SharedDoubleArray.create(1_000_000)) {
+            Process p = Workers.start("bulk-worker", List.of(array), Integer.toString(repeats));
+            String[] out;
+            try {
+                out = Workers.finish(p).trim().split(" ");
+            } finally {
+                p.destroyForcibly();
+            }
+            if (array.get(999_999) != 999_999 * 0.5) {
+                throw new IllegalStateException("bulk write incomplete");
+            }
+            return new long[] {Long.parseLong(out[0]), Long.parseLong(out[1])};
+        }
+    }
+
+    static Map<String, String> runPython(int ops1, int ops2, int repeats) throws IOException, InterruptedException {
+        Path script = Files.createTempFile("procshare-bench", ".py");
+        try (InputStream in = SideBySide.class.getResourceAsStream("shared_memory_bench.py")) {
+            Files.write(script, in.readAllBytes());
+            Process p = new ProcessBuilder("python3", script.toString(), Integer.toString(ops1),
+                    Integer.toString(ops2), Integer.toString(repeats))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("python3 benchmark failed: " + out);
+            }
+            Map<String, String> figures = new HashMap<>();
+            for (String line : out.split("\\R")) {
+                String[] kv = line.trim().split(" ", 2);
+                if (kv.length == 2) {
+                    figures.put(kv[0], kv[1]);
+                }
+            }
+            if (!"1".equals(figures.get("value_lock_1proc_exact")) || !"1".equals(figures.get("value_lock_2proc_exact"))
+                    || !"1".equals(figures.get("array_bulk_write_ok"))) {
+                throw new IllegalStateException("python3 benchmark gave wrong results: " + figures);
+            }
+            return figures;
+        } finally {
+            Files.deleteIfExists(script);
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static double median(List<Map<String, String>> runs, String key, double scale) {
+        List<Double> values = new ArrayList<>();
+        for (Map<String, String> run : runs) {
+            values.add(Double.parseDouble(run.get(key)) * scale);
+        }
+        return median(values);
+    }
+
+    private static String pythonVersion() {
+        try {
+            Process p = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return v.replace("Python ", "");
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    private static void row(StringBuilder table, String work, String python, String ours, double ratio) {
+        table.append("| ").append(work).append(" | ").append(python).append(" | ").append(ours).append(" | ")
+                .append(String.format(Locale.ROOT, "%.1f×", ratio)).append(" |\n");
+    }
+
+    private static String fmtRate(double perSecond) {
+        return perSecond >= 1e6 ? String.format(Locale.ROOT, "%.1f M", perSecond / 1e6)
+                : String.format(Locale.ROOT, "%.0f k", perSecond / 1e3);
+    }
+
+    private static String fmtMillis(double nanos) {
+        return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
+    }
+
+    private static void progress(String what) {
+        System.out.println("... " + what);
+    }
+}

@@ -1,0 +1,25 @@
+package dev.procshare.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The side-by-side run works end to end in its quick mode (no figures are judged here). */
+class SideBySideSmokeTest {
+
+    @Test
+    void quickSideBySideRunWritesATable(@TempDir Path out) throws Exception {
+        System.setProperty("procshare.bench.out", out.toString());
+        try {
+            SideBySide.main(new String[] {"--quick"});
+        } finally {
+            System.clearProperty("procshare.bench.out");
+        }
+        String report = Files.readString(out.resolve("shared-memory.md"));
+        assertTrue(report.contains("| increments/s, 1 process"), report);
+        assertTrue(report.contains("bulk write"), report);
+    }
+}
