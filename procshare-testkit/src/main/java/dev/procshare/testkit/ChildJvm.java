@@ -210,7 +210,7 @@ public final class ChildJvm implements AutoCloseable {
         private final String mainClass;
         private final List<String> args;
         private final SerializableRunnable task;
-        private final List<String> jvmArgs = new ArrayList<>(List.of("-Xshare:auto", "-XX:TieredStopAtLevel=1"));
+        private final List<String> jvmArgs = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1"));
         private Duration timeout = DEFAULT_TIMEOUT;
 
         private Builder(String mainClass, List<String> args, SerializableRunnable task) {
