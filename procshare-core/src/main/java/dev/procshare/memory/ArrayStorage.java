@@ -40,7 +40,8 @@ final class ArrayStorage {
     static ArrayStorage open(Path directory, String name, SegmentKind kind, Handle.Kind handleKind) {
         Segment segment = Segments.attach(directory, name, kind);
         long elements = segment.header.elements();
-        if (elements < 0 || elements * kind.elementSize > segment.payloadSize()) {
+        if (elements < 0 || elements > maxLength(kind.elementSize)
+                || elements * kind.elementSize > segment.payloadSize()) {
             Segments.release(segment);
             throw new SegmentFormatException("segment '" + name + "' has a corrupt header: " + elements
                     + " elements do not fit in " + segment.payloadSize() + " bytes");
@@ -81,9 +82,13 @@ final class ArrayStorage {
         return buffer == null;
     }
 
+    /** Idempotent. The owner unlinks the name at once, even if this JVM holds other handles on it. */
     synchronized void close() {
         if (buffer != null) {
             buffer = null;
+            if (segment.owned && !segment.header.persistent()) {
+                Segments.unlink(segment);
+            }
             Segments.release(segment);
         }
     }

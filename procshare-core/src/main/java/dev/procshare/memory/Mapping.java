@@ -7,8 +7,6 @@ import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One memory mapping of a segment file, seen as a native-order {@link ByteBuffer}.
@@ -30,13 +28,12 @@ final class Mapping {
         this.arena = arena;
     }
 
-    static Mapping map(Path file, long size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (ARENA != null) {
-                return ARENA.map(channel, size);
-            }
-            return new Mapping(channel.map(FileChannel.MapMode.READ_WRITE, 0, size), null);
+    /** Maps {@code size} bytes of the file open on {@code channel} (read-write); the channel may be closed after. */
+    static Mapping map(FileChannel channel, long size) throws IOException {
+        if (ARENA != null) {
+            return ARENA.map(channel, size);
         }
+        return new Mapping(channel.map(FileChannel.MapMode.READ_WRITE, 0, size), null);
     }
 
     /** Whether {@link #close()} really unmaps on this JDK. */
@@ -53,7 +50,8 @@ final class Mapping {
             try {
                 arena.close();
             } catch (Exception e) {
-                // Another thread of this process is in the middle of an access; the GC unmaps later.
+                // An NIO operation of another thread still uses the memory; a shared arena is never unmapped
+                // by the GC, so this mapping stays until the JVM exits. Rare, and bounded by what is open.
             }
         }
     }

@@ -18,8 +18,9 @@ final class Segment {
     /** Whether this process created the segment and so unlinks it when done with it. */
     final boolean owned;
     final Object fileKey;
-    private final Mapping mapping;
-    private final ByteBuffer buffer;
+    // Dropped on unmap so that, on Java 17-21, a closed handle that stays reachable does not pin the mapping.
+    private Mapping mapping;
+    private ByteBuffer buffer;
     private final Map<Integer, Object> locals = new ConcurrentHashMap<>();
     private int references = 1;
     private boolean unlinked;
@@ -79,8 +80,14 @@ final class Segment {
         return first;
     }
 
+    /** After the last release; called once. */
     void unmap() {
-        mapping.close();
+        Mapping m = mapping;
+        mapping = null;
+        buffer = null;
+        if (m != null) {
+            m.close();
+        }
     }
 
     @Override

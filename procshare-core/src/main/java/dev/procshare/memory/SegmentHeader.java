@@ -12,10 +12,10 @@ import java.nio.file.Path;
  *
  * <pre>
  *  0 magic "PSHMEM01"   8 layout version (int)   12 kind (int)   16 header size (int)   20 flags (int)
- * 24 payload bytes     32 owner pid              40 owner start (epoch ms)             48 element count
+ * 24 payload bytes     32 owner pid              40 owner start (see ProcessIdentity)  48 element count
  * </pre>
  */
-record SegmentHeader(SegmentKind kind, int flags, long payloadSize, long ownerPid, long ownerStartMillis,
+record SegmentHeader(SegmentKind kind, int flags, long payloadSize, long ownerPid, long ownerStart,
                      long elements) {
     static final int SIZE = 128;
     static final long MAGIC = 0x3130_4D45_4D48_5350L; // "PSHMEM01" read as little-endian
@@ -29,7 +29,7 @@ record SegmentHeader(SegmentKind kind, int flags, long payloadSize, long ownerPi
     ByteBuffer encode() {
         ByteBuffer b = ByteBuffer.allocate(SIZE).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(0, MAGIC).putInt(8, VERSION).putInt(12, kind.code).putInt(16, SIZE).putInt(20, flags)
-                .putLong(24, payloadSize).putLong(32, ownerPid).putLong(40, ownerStartMillis).putLong(48, elements);
+                .putLong(24, payloadSize).putLong(32, ownerPid).putLong(40, ownerStart).putLong(48, elements);
         return b;
     }
 
@@ -58,7 +58,7 @@ record SegmentHeader(SegmentKind kind, int flags, long payloadSize, long ownerPi
         }
         SegmentKind kind = SegmentKind.ofCode(b.getInt(12));
         long payload = b.getLong(24);
-        if (kind == null || payload < 0) {
+        if (kind == null || payload < 0 || payload > Segments.MAX_PAYLOAD) {
             throw new SegmentFormatException("segment '" + name + "' has a corrupt header (kind " + b.getInt(12)
                     + ", payload " + payload + ")");
         }

@@ -117,31 +117,44 @@ final class Segments {
         Path temp = directory.resolve("." + PREFIX + name + "." + ProcessIdentity.pid() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
         SegmentHeader header = new SegmentHeader(kind, persistent ? SegmentHeader.FLAG_PERSISTENT : 0, payload,
-                ProcessIdentity.pid(), ProcessIdentity.startMillis(), elements);
+                ProcessIdentity.pid(), ProcessIdentity.start(), elements);
+        Mapping mapping;
         try {
             try (FileChannel channel = FileChannel.open(temp, CREATE, ownerOnly(directory))) {
-                channel.write(ByteBuffer.wrap(new byte[1]), fileSize - 1);
+                allocate(channel, fileSize);
                 ByteBuffer encoded = header.encode();
                 while (encoded.hasRemaining()) {
                     channel.write(encoded, encoded.position());
                 }
+                mapping = Mapping.map(channel, fileSize);
             }
-            // A link fails if the name exists, so creation is exclusive and the name never shows a partial file.
-            Files.createLink(file, temp);
+            try {
+                // A link fails if the name exists: creation is exclusive and the name never shows a partial file.
+                Files.createLink(file, temp);
+            } catch (IOException e) {
+                mapping.close();
+                throw e;
+            }
         } finally {
             Files.deleteIfExists(temp);
         }
-        try {
-            Mapping mapping = Mapping.map(file, fileSize);
-            Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-            Segment segment = new Segment(directory, name, file, header, true, key, mapping);
-            synchronized (LOCK) {
-                MAPPED.put(file, segment);
-            }
-            return segment;
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
+        Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        Segment segment = new Segment(directory, name, file, header, true, key, mapping);
+        synchronized (LOCK) {
+            MAPPED.put(file, segment);
+        }
+        return segment;
+    }
+
+    /**
+     * Writes zeros over the whole file so that tmpfs reserves its pages now: a full {@code /dev/shm} then fails
+     * here with an {@code IOException} instead of killing a process with SIGBUS when it first touches a page.
+     */
+    private static void allocate(FileChannel channel, long size) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, 1 << 20));
+        for (long position = 0; position < size; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
+            position += channel.write(zeros, position);
         }
     }
 
@@ -164,10 +177,11 @@ final class Segments {
                 }
             }
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
                 SegmentHeader header = SegmentHeader.read(name, file, channel);
                 checkKind(name, header.kind(), expected);
-                Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-                Mapping mapping = Mapping.map(file, SegmentHeader.SIZE + header.payloadSize());
+                // Mapped through the channel that read the header: the same file, whatever renames happen.
+                Mapping mapping = Mapping.map(channel, SegmentHeader.SIZE + header.payloadSize());
                 Segment segment = new Segment(directory, name, file, header, false, key, mapping);
                 MAPPED.put(file, segment);
                 return segment;
@@ -218,10 +232,13 @@ final class Segments {
             }
         }
         if (last) {
-            if (segment.owned && !segment.header.persistent()) {
-                unlink(segment);
+            try {
+                if (segment.owned && !segment.header.persistent()) {
+                    unlink(segment);
+                }
+            } finally {
+                segment.unmap();
             }
-            segment.unmap();
         }
     }
 
@@ -265,9 +282,9 @@ final class Segments {
     }
 
     /** What {@link #list} reports of one file. */
-    record Entry(String name, Path file, SegmentHeader header, String problem) {
+    record Entry(String name, Path file, SegmentHeader header, String problem, Object fileKey) {
         boolean ownerAlive() {
-            return header != null && ProcessIdentity.isAlive(header.ownerPid(), header.ownerStartMillis());
+            return header != null && ProcessIdentity.isAlive(header.ownerPid(), header.ownerStart());
         }
     }
 
@@ -281,10 +298,12 @@ final class Segments {
                     continue;
                 }
                 String name = fileName.substring(PREFIX.length());
+                Object key = null;
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                    entries.add(new Entry(name, file, SegmentHeader.read(name, file, channel), null));
+                    key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+                    entries.add(new Entry(name, file, SegmentHeader.read(name, file, channel), null, key));
                 } catch (SegmentFormatException e) {
-                    entries.add(new Entry(name, file, null, e.getMessage()));
+                    entries.add(new Entry(name, file, null, e.getMessage(), key));
                 } catch (IOException e) {
                     // vanished while listing, or not ours to read
                 }
@@ -307,7 +326,7 @@ final class Segments {
         }
         for (Entry entry : list(directory)) {
             if (entry.header() != null && !entry.header().persistent() && !entry.ownerAlive()
-                    && deleteQuietly(entry.file())) {
+                    && stillSameFile(entry) && deleteQuietly(entry.file())) {
                 removed.add(entry.name());
             }
         }
@@ -322,6 +341,16 @@ final class Segments {
             throw new UncheckedIOException("cannot list " + directory, e);
         }
         return removed;
+    }
+
+    /** Narrows the race with a process that re-creates the name between our read and our delete. */
+    private static boolean stillSameFile(Entry entry) {
+        try {
+            Object key = Files.readAttributes(entry.file(), BasicFileAttributes.class).fileKey();
+            return key != null && key.equals(entry.fileKey());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean deleteQuietly(Path file) {

@@ -190,9 +190,17 @@ public final class SharedLock implements Lock, SharedHandle {
         return slot.isClosed();
     }
 
-    /** Closes the handle. Closing a lock this thread holds does not release it for other processes. */
+    /**
+     * Closes the handle. If the calling thread holds the lock, it is released first (all holds), so that
+     * closing never leaves other processes waiting on a live holder that can no longer unlock.
+     */
     @Override
     public void close() {
+        if (!slot.isClosed()) {
+            while (local.threads.isHeldByCurrentThread()) {
+                unlock();
+            }
+        }
         slot.close();
     }
 

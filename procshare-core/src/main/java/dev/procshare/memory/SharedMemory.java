@@ -142,6 +142,9 @@ public final class SharedMemory implements SharedHandle {
     public synchronized void close() {
         if (payload != null) {
             payload = null;
+            if (segment.owned && !segment.header.persistent()) {
+                Segments.unlink(segment); // at once, even if this JVM holds other handles on it
+            }
             Segments.release(segment);
         }
     }

@@ -2,17 +2,24 @@ package dev.procshare.memory;
 
 import java.io.Serial;
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A counting semaphore shared by processes, with {@link java.util.concurrent.Semaphore}'s methods; Python's
  * {@code multiprocessing.Semaphore}, and {@code BoundedSemaphore} when created {@link #createBounded bounded}.
  *
- * <p><b>When a holder dies.</b> The semaphore remembers how many permits each process holds (for up to
- * {@value #TRACKED_PROCESSES} processes at once; beyond that, permits are counted but not tracked). Permits
- * held by a process that dies are returned once a waiter notices (within a few milliseconds of waiting);
- * {@link #reclaimedPermits()} counts them. Every change to the shared state is a single store, made under a
- * short robust guard, so a process killed at any instant leaves the count consistent.
+ * <p><b>Two kinds.</b> {@link #create} and {@link #createBounded} make a plain counting semaphore: any process
+ * may release, so it also serves for signalling (producers release, consumers acquire). If a process dies
+ * holding permits, they stay taken. {@link #createRobust} makes a semaphore for guarding a pool of resources,
+ * where each process releases only what it acquired: it remembers how many permits each process holds (for
+ * up to {@value #TRACKED_PROCESSES} processes at once; beyond that, permits are counted but not tracked), and
+ * returns the permits of a process that dies once a waiter notices (within a few milliseconds of waiting);
+ * {@link #reclaimedPermits()} counts them.
+ *
+ * <p><b>Consistency.</b> The state is changed under a short robust guard, and every acquire or release is a
+ * single store to shared memory, so a process killed at any instant leaves the count consistent.
  *
  * <p><b>Memory semantics.</b> A {@code release()} happens-before the {@code acquire()} that takes its permit,
  * in whatever process. Waiting spins briefly, then parks in steps of up to 1 ms.
@@ -22,7 +29,7 @@ public final class SharedSemaphore implements SharedHandle {
     private static final long serialVersionUID = 1L;
 
     static final int HOLDER_BLOCKS = 16;
-    /** Processes whose held permits are tracked at once. */
+    /** Processes whose held permits a robust semaphore tracks at once. */
     public static final int TRACKED_PROCESSES = HOLDER_BLOCKS * Slot.BLOCK / 16;
 
     // Offsets in the first block; the guard's own recovery counter sits at 8.
@@ -31,7 +38,10 @@ public final class SharedSemaphore implements SharedHandle {
     private static final int BOUND = 24;
     private static final int UNTRACKED = 32;
     private static final int RECLAIMED = 40;
+    private static final int ROBUST = 48;
     private static final int ENTRIES = Slot.BLOCK;
+    /** How long a "now" operation waits for the guard, which is normally held for nanoseconds. */
+    private static final long GUARD_PATIENCE_NANOS = 10_000_000;
 
     private final transient Slot slot;
 
@@ -39,20 +49,28 @@ public final class SharedSemaphore implements SharedHandle {
         this.slot = slot;
     }
 
-    /** A semaphore with {@code permits} permits, which {@link #release()} may raise without limit. */
+    /** A plain semaphore with {@code permits} permits, which {@link #release()} may raise without limit. */
     public static SharedSemaphore create(int permits) {
-        return create(permits, false);
+        return create(permits, false, false);
     }
 
     /**
-     * A semaphore that never holds more than {@code permits} permits: a {@link #release()} beyond that throws
-     * {@link IllegalStateException}, like Python's {@code BoundedSemaphore} raising {@code ValueError}.
+     * A plain semaphore that never holds more than {@code permits} permits: a {@link #release()} beyond that
+     * throws {@link IllegalStateException}, like Python's {@code BoundedSemaphore} raising {@code ValueError}.
      */
     public static SharedSemaphore createBounded(int permits) {
-        return create(permits, true);
+        return create(permits, true, false);
     }
 
-    private static SharedSemaphore create(int permits, boolean bounded) {
+    /**
+     * A semaphore whose permits come back when the process holding them dies. A process may release only
+     * permits it holds ({@link #release} beyond that throws {@link IllegalStateException}).
+     */
+    public static SharedSemaphore createRobust(int permits) {
+        return create(permits, true, true);
+    }
+
+    private static SharedSemaphore create(int permits, boolean bounded, boolean robust) {
         if (permits < 0) {
             throw new IllegalArgumentException("permits must be >= 0, not " + permits);
         }
@@ -60,6 +78,7 @@ public final class SharedSemaphore implements SharedHandle {
         ByteBuffer b = slot.buffer();
         Slot.LONGS.setVolatile(b, slot.offset + BASE, (long) permits);
         Slot.LONGS.setVolatile(b, slot.offset + BOUND, bounded ? (long) permits : -1L);
+        Slot.LONGS.setVolatile(b, slot.offset + ROBUST, robust ? 1L : 0L);
         return new SharedSemaphore(slot);
     }
 
@@ -88,7 +107,11 @@ public final class SharedSemaphore implements SharedHandle {
 
     public boolean tryAcquire(int permits) {
         checkPermits(permits);
-        return withGuard(b -> take(b, permits, false));
+        try {
+            return withGuard(System.nanoTime() + GUARD_PATIENCE_NANOS, false, b -> take(b, permits, Set.of()));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
@@ -105,11 +128,13 @@ public final class SharedSemaphore implements SharedHandle {
         long lastReclaim = System.nanoTime();
         for (;;) {
             long now = System.nanoTime();
-            boolean reclaim = backoff.parking() && now - lastReclaim >= OwnerWord.LIVENESS_CHECK_NANOS;
-            if (reclaim) {
+            Set<Long> dead = Set.of();
+            if (backoff.parking() && now - lastReclaim >= OwnerWord.LIVENESS_CHECK_NANOS) {
                 lastReclaim = now;
+                dead = deadHolders(); // looked up outside the guard: /proc reads are slow
             }
-            if (withGuard(b -> take(b, permits, reclaim))) {
+            Set<Long> reclaim = dead;
+            if (withGuard(deadline, interruptible, b -> take(b, permits, reclaim))) {
                 return true;
             }
             if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
@@ -122,21 +147,25 @@ public final class SharedSemaphore implements SharedHandle {
         }
     }
 
-    /** Under the guard: takes {@code permits} if available, first returning dead holders' permits if asked. */
-    private boolean take(ByteBuffer b, int permits, boolean reclaimDead) {
-        if (reclaimDead) {
-            reclaimDeadHolders(b);
+    /** Under the guard: takes {@code permits} if available, first returning the permits of {@code dead}. */
+    private boolean take(ByteBuffer b, int permits, Set<Long> dead) {
+        if (!dead.isEmpty()) {
+            reclaim(b, dead);
         }
         if (available(b) < permits) {
             return false;
         }
-        int entry = entryOf(b, true);
-        if (entry < 0) {
-            Slot.LONGS.getAndAdd(b, slot.offset + UNTRACKED, (long) permits);
-        } else {
-            Slot.LONGS.getAndAdd(b, entry + 8, (long) permits);
+        if (!robust(b)) {
+            Slot.LONGS.getAndAdd(b, slot.offset + BASE, (long) -permits);
+            return true;
         }
+        int entry = entryOf(b, true);
+        Slot.LONGS.getAndAdd(b, entry < 0 ? slot.offset + UNTRACKED : entry + 8, (long) permits);
         return true;
+    }
+
+    private boolean robust(ByteBuffer b) {
+        return (long) Slot.LONGS.getVolatile(b, slot.offset + ROBUST) != 0;
     }
 
     public void release() {
@@ -144,57 +173,62 @@ public final class SharedSemaphore implements SharedHandle {
     }
 
     /**
-     * Returns {@code permits} permits. A process may release permits it did not acquire (as with
-     * {@code java.util.concurrent.Semaphore}); on a bounded semaphore the total may not exceed the bound.
+     * Returns {@code permits} permits. On a plain semaphore any process may release (as with
+     * {@code java.util.concurrent.Semaphore}); a bounded one refuses to exceed its bound. On a robust one a
+     * process releases only permits it holds.
      *
-     * @throws IllegalStateException if a bounded semaphore would exceed its bound
+     * @throws IllegalStateException past the bound, or for permits a robust semaphore's caller does not hold
      */
     public void release(int permits) {
         checkPermits(permits);
-        boolean ok = withGuard(b -> {
-            long bound = (long) Slot.LONGS.getVolatile(b, slot.offset + BOUND);
-            if (bound >= 0 && available(b) + permits > bound) {
-                return false;
-            }
-            long remaining = permits;
-            int entry = entryOf(b, false);
-            if (entry >= 0) {
-                long held = (long) Slot.LONGS.getVolatile(b, entry + 8);
-                long fromEntry = Math.min(held, remaining);
-                Slot.LONGS.setVolatile(b, entry + 8, held - fromEntry);
-                remaining -= fromEntry;
-            }
-            if (remaining > 0) {
-                long untracked = (long) Slot.LONGS.getVolatile(b, slot.offset + UNTRACKED);
-                long fromUntracked = Math.min(untracked, remaining);
-                Slot.LONGS.setVolatile(b, slot.offset + UNTRACKED, untracked - fromUntracked);
-                remaining -= fromUntracked;
-            }
-            if (remaining > 0) {
-                Slot.LONGS.getAndAdd(b, slot.offset + BASE, remaining);
-            }
-            return true;
-        });
-        if (!ok) {
-            throw new IllegalStateException("BoundedSemaphore released too many times: bound is "
-                    + (long) Slot.LONGS.getVolatile(slot.buffer(), slot.offset + BOUND));
+        String[] refusal = new String[1];
+        try {
+            withGuard(Long.MAX_VALUE, false, b -> {
+                long bound = (long) Slot.LONGS.getVolatile(b, slot.offset + BOUND);
+                long available = available(b);
+                if (robust(b)) {
+                    int entry = entryOf(b, false);
+                    int counter = entry >= 0 ? entry + 8 : slot.offset + UNTRACKED;
+                    long held = (long) Slot.LONGS.getVolatile(b, counter);
+                    if (held < permits) {
+                        refusal[0] = "robust semaphore: this process holds " + held + " permits, cannot release "
+                                + permits;
+                    } else {
+                        Slot.LONGS.setVolatile(b, counter, held - permits); // the one store
+                    }
+                } else if (bound >= 0 && available + permits > bound) {
+                    refusal[0] = "semaphore released too many times: bound is " + bound;
+                } else if (available + permits > Integer.MAX_VALUE) {
+                    refusal[0] = "maximum permit count exceeded";
+                } else {
+                    Slot.LONGS.getAndAdd(b, slot.offset + BASE, (long) permits);
+                }
+                return true;
+            });
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        if (refusal[0] != null) {
+            throw new IllegalStateException(refusal[0]);
         }
     }
 
     /** Permits available now (a snapshot). */
     public int availablePermits() {
-        ByteBuffer b = slot.buffer();
-        return (int) Math.max(0, available(b));
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, available(slot.buffer())));
     }
 
     /** Takes every permit available now and returns how many. */
     public int drainPermits() {
         int[] drained = new int[1];
-        withGuard(b -> {
-            long n = available(b);
-            drained[0] = (int) Math.max(0, n);
-            return n <= 0 || take(b, drained[0], false);
-        });
+        try {
+            withGuard(System.nanoTime() + GUARD_PATIENCE_NANOS, false, b -> {
+                drained[0] = (int) Math.min(Integer.MAX_VALUE, Math.max(0, available(b)));
+                return drained[0] == 0 || take(b, drained[0], Set.of());
+            });
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         return drained[0];
     }
 
@@ -237,12 +271,28 @@ public final class SharedSemaphore implements SharedHandle {
         return -1;
     }
 
-    private void reclaimDeadHolders(ByteBuffer b) {
+    /** Tokens of holder entries whose process is dead; read without the guard (entries of the dead are frozen). */
+    private Set<Long> deadHolders() {
+        ByteBuffer b = slot.buffer();
+        Set<Long> dead = new HashSet<>();
+        if (!robust(b)) {
+            return dead;
+        }
+        for (int i = 0; i < TRACKED_PROCESSES; i++) {
+            long token = (long) Slot.LONGS.getVolatile(b, entry(i));
+            if (token != 0 && (long) Slot.LONGS.getVolatile(b, entry(i) + 8) > 0 && !ProcessIdentity.isAlive(token)) {
+                dead.add(token);
+            }
+        }
+        return dead;
+    }
+
+    /** Under the guard: one store per dead entry returns its permits (available = base minus what is held). */
+    private void reclaim(ByteBuffer b, Set<Long> dead) {
         for (int i = 0; i < TRACKED_PROCESSES; i++) {
             long token = (long) Slot.LONGS.getVolatile(b, entry(i));
             long held = (long) Slot.LONGS.getVolatile(b, entry(i) + 8);
-            if (token != 0 && held > 0 && !ProcessIdentity.isAlive(token)) {
-                // One store returns the permits: available() is base minus what entries hold.
+            if (held > 0 && dead.contains(token)) {
                 Slot.LONGS.setVolatile(b, entry(i) + 8, 0L);
                 Slot.LONGS.getAndAdd(b, slot.offset + RECLAIMED, held);
             }
@@ -253,12 +303,11 @@ public final class SharedSemaphore implements SharedHandle {
         boolean run(ByteBuffer b);
     }
 
-    private boolean withGuard(GuardedAction action) {
+    /** Runs {@code action} under the guard; false if the guard could not be had by {@code deadline}. */
+    private boolean withGuard(long deadline, boolean interruptible, GuardedAction action) throws InterruptedException {
         ByteBuffer b = slot.buffer();
-        try {
-            OwnerWord.acquire(b, slot.offset + GUARD, Long.MAX_VALUE, false);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
+        if (OwnerWord.acquire(b, slot.offset + GUARD, deadline, interruptible) == OwnerWord.Result.TIMED_OUT) {
+            return false;
         }
         try {
             return action.run(b);

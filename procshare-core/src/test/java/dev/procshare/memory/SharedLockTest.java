@@ -130,8 +130,8 @@ class SharedLockTest {
     }
 
     @Test
-    void semaphoreLimitsHoldersAcrossProcessesAndReclaimsPermitsOfTheDead() throws Exception {
-        try (SharedSemaphore sem = SharedSemaphore.create(2);
+    void robustSemaphoreReclaimsPermitsOfAKilledHolder() throws Exception {
+        try (SharedSemaphore sem = SharedSemaphore.createRobust(2);
              ChildJvm holder = ChildJvm.task(() -> {
                  sem.acquire(2);
                  System.out.println("ACQUIRED");
@@ -147,6 +147,45 @@ class SharedLockTest {
             assertEquals(1, sem.availablePermits());
             sem.release();
             assertEquals(2, sem.availablePermits());
+        }
+    }
+
+    @Test
+    void plainSemaphoreSignalsFromAnotherProcessAndRobustOneRefusesForeignRelease() throws Exception {
+        try (SharedSemaphore items = SharedSemaphore.create(0);
+             SharedSemaphore pool = SharedSemaphore.createRobust(1)) {
+            ChildJvm.task(() -> items.release(3)).run();
+            assertTrue(items.tryAcquire(3, 5, TimeUnit.SECONDS), "a producer's releases are items to take");
+            assertEquals(0, items.availablePermits());
+
+            IllegalStateException e = assertThrows(IllegalStateException.class, pool::release);
+            assertTrue(e.getMessage().contains("holds 0"), e.getMessage());
+            pool.acquire();
+            ChildJvm.task(() -> assertThrows(IllegalStateException.class, pool::release)).run();
+            pool.release();
+            assertEquals(1, pool.availablePermits());
+        }
+    }
+
+    @Test
+    void closingAHeldLockReleasesItForOtherProcesses() throws Exception {
+        try (SharedLock lock = SharedLock.create()) {
+            SharedLock copy = roundTrip(lock);
+            copy.lock();
+            copy.lock();
+            copy.close();
+            assertFalse(lock.isLocked(), "closing the holder's handle released the lock");
+        }
+    }
+
+    private static SharedLock roundTrip(SharedLock lock) throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(lock);
+        }
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            return (SharedLock) in.readObject();
         }
     }
 

@@ -173,11 +173,11 @@ public final class ChildJvm implements AutoCloseable {
 
     private static Thread pump(InputStream in, StringBuffer sink, String what) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try (in) {
+            char[] buf = new char[8192];
+            try (java.io.Reader reader = new java.io.InputStreamReader(in, StandardCharsets.UTF_8)) {
                 int n;
-                while ((n = in.read(buf)) > 0) {
-                    sink.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                while ((n = reader.read(buf)) > 0) {
+                    sink.append(buf, 0, n);
                 }
             } catch (IOException ignored) {
                 // the stream closes when the child dies
@@ -245,17 +245,24 @@ public final class ChildJvm implements AutoCloseable {
             command.add(testClassPath());
             command.add(mainClass);
             command.addAll(args);
+            ChildJvm child;
             try {
-                ChildJvm child = new ChildJvm(new ProcessBuilder(command).start(), timeout);
-                if (task != null) {
-                    child.stdin.write(serialize(task));
-                    child.stdin.write('\n');
-                    child.stdin.flush();
-                }
-                return child;
+                child = new ChildJvm(new ProcessBuilder(command).start(), timeout);
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start child JVM " + command, e);
             }
+            if (task != null) {
+                try {
+                    child.stdin.write(serialize(task));
+                    child.stdin.write('\n');
+                    child.stdin.flush();
+                } catch (IOException e) {
+                    child.close(); // died at start-up (a bad option?): say what it printed
+                    throw new AssertionError("child JVM died before it got its task: " + e + "\n--- stderr ---\n"
+                            + child.stderr(), e);
+                }
+            }
+            return child;
         }
 
         /** Starts the child, waits for it within the timeout and checks it succeeded. */

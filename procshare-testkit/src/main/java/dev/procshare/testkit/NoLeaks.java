@@ -44,6 +44,8 @@ public final class NoLeaks implements BeforeAllCallback, AfterAllCallback {
         Set<String> before = context.getStore(NS).get("before", Set.class);
         Set<String> left = new TreeSet<>(segmentFiles());
         left.removeAll(before);
+        // Another build on the machine may own new files; ours are those of this JVM or of dead processes.
+        left.removeIf(name -> !ownedByUsOrDead(SHM.resolve(name)));
         for (String name : left) {
             problems.add("segment file left in " + SHM + ": " + name + " (removed now)");
             Files.deleteIfExists(SHM.resolve(name));
@@ -51,6 +53,31 @@ public final class NoLeaks implements BeforeAllCallback, AfterAllCallback {
         if (!problems.isEmpty()) {
             throw new AssertionError("leaks after " + context.getDisplayName() + ":\n  "
                     + String.join("\n  ", problems));
+        }
+    }
+
+    private static boolean ownedByUsOrDead(Path file) {
+        long pid = ownerPid(file);
+        return pid <= 0 || pid == ProcessHandle.current().pid()
+                || ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+    }
+
+    /** The owner pid from a segment header (little-endian long at byte 32); the pid in a temp file's name. */
+    private static long ownerPid(Path file) {
+        String name = file.getFileName().toString();
+        if (name.startsWith(".")) {
+            String[] parts = name.split("\\.");
+            try {
+                return Long.parseLong(parts[parts.length - 3]);
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            return ch.read(b, 32) == 8 ? b.getLong(0) : -1;
+        } catch (IOException e) {
+            return -1;
         }
     }
 
