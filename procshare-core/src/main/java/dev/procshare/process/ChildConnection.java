@@ -1,0 +1,68 @@
+package dev.procshare.process;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
+
+/** The parent's side of one child JVM: its process, the pipe it watches and the private channel. */
+final class ChildConnection {
+    final Process process;
+    final SocketChannel channel;
+    /** Kept open: the child takes its end of file as "the parent died". */
+    private final OutputStream lifeline;
+
+    ChildConnection(Process process, SocketChannel channel, OutputStream lifeline) {
+        this.process = process;
+        this.channel = channel;
+        this.lifeline = lifeline;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    void send(Object message) throws IOException {
+        Frames.write(channel, TaskCodec.encode(message));
+    }
+
+    /** The child's next message; {@link java.io.EOFException} if it died or closed the channel. */
+    Object receive() throws IOException {
+        try {
+            return TaskCodec.decode(Frames.read(channel));
+        } catch (ClassNotFoundException e) {
+            throw new IOException("child sent a class this JVM does not have: " + e.getMessage(), e);
+        }
+    }
+
+    /** The exit code once the process has ended, waiting up to {@code millis}; -1 if it has not ended. */
+    int exitCode(long millis) {
+        try {
+            if (process.waitFor(millis, TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -1;
+    }
+
+    /** Closes the channel and the lifeline; the process is left to finish or be killed by the caller. */
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+        try {
+            lifeline.close();
+        } catch (IOException ignored) {
+            // child already gone
+        }
+    }
+
+    void kill() {
+        process.destroyForcibly();
+        close();
+    }
+}

@@ -1,0 +1,712 @@
+package dev.procshare.process;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A pool of worker JVMs: Python's {@code multiprocessing.Pool}, and a {@link java.util.concurrent.ExecutorService}
+ * so that {@code CompletableFuture}s and existing executor code work with it.
+ *
+ * <pre>{@code
+ * try (ProcessPool pool = ProcessPool.create(4)) {
+ *     List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3));      // ordered, in chunks
+ *     int n = pool.submit(() -> counter.incrementAndGet()).get();          // a SharedLong, re-attached
+ * }
+ * }</pre>
+ *
+ * <p><b>Tasks</b> are serializable lambdas ({@link SerializableCallable}, {@link SerializableFunction}, ...)
+ * and travel to a worker with what they capture; shared-memory handles and manager proxies re-attach there.
+ * A task that cannot be serialized is refused at submission with {@link UnserializableTaskException}.
+ * A task that throws fails its future with {@link RemoteTaskException}, whose cause carries the worker's
+ * stack trace.
+ *
+ * <p><b>Dead workers.</b> A worker that dies (kill -9, {@code System.exit}, out of memory) fails the task it
+ * was running with {@link WorkerDiedException} carrying its exit code; a new worker takes its place and the
+ * other tasks go on. No call waits on a dead worker. An {@linkplain Builder#initializer initializer} that
+ * throws breaks the pool: every pending and later task fails with its exception (instead of respawning
+ * workers forever).
+ *
+ * <p><b>Lifecycle.</b> Workers start when the pool is created, run {@code initializer} once each, and are
+ * replaced after {@link Builder#maxTasksPerChild} tasks if set. {@link #shutdown()} lets queued tasks finish;
+ * {@link #shutdownNow()} kills the workers; {@link #close()} shuts down and waits. Workers watch this JVM and
+ * exit if it dies.
+ */
+public final class ProcessPool extends AbstractExecutorService implements AutoCloseable {
+    private static final AtomicLong JOB_IDS = new AtomicLong();
+
+    private final int size;
+    private final int maxTasksPerChild;
+    private final Launcher.Spec spec;
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final List<Slot> slots = new ArrayList<>();
+    private volatile boolean shutdown;
+    private volatile boolean shutdownNow;
+    private volatile Throwable broken;
+
+    private ProcessPool(Builder b) {
+        this.size = b.size;
+        this.maxTasksPerChild = b.maxTasksPerChild;
+        byte[] initializer = b.initializer == null ? null : TaskCodec.encodeTask(b.initializer, "the pool initializer");
+        this.spec = new Launcher.Spec(List.copyOf(b.jvmOptions), null, Map.of(), null, Launcher.OutputMode.INHERIT,
+                null, true, initializer, b.startTimeout);
+        for (int i = 0; i < size; i++) {
+            Slot slot = new Slot(b.namePrefix + "-" + (i + 1));
+            slots.add(slot);
+            slot.thread.start();
+        }
+    }
+
+    /** A pool with one worker per available processor. */
+    public static ProcessPool create() {
+        return builder().create();
+    }
+
+    /** A pool of {@code workers} worker JVMs. */
+    public static ProcessPool create(int workers) {
+        return builder().size(workers).create();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The pids of the worker JVMs running now (for diagnostics). */
+    public List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        for (Slot slot : slots) {
+            ChildConnection c = slot.connection;
+            if (c != null && c.process.isAlive()) {
+                pids.add(c.pid());
+            }
+        }
+        return pids;
+    }
+
+    // ---- submission ---------------------------------------------------------------------------------------
+
+    /** Runs {@code task} in a worker; the future completes with its result. */
+    public <T> CompletableFuture<T> submit(SerializableCallable<T> task) {
+        return enqueue(task, "a task submitted to the pool");
+    }
+
+    /** Runs {@code task} in a worker; the future completes with null. */
+    public CompletableFuture<Void> submit(SerializableRunnable task) {
+        return enqueue(task, "a task submitted to the pool");
+    }
+
+    /** {@inheritDoc} The task must be {@link Serializable} (use {@link SerializableCallable}). */
+    @Override
+    public <T> java.util.concurrent.Future<T> submit(Callable<T> task) {
+        return enqueue(requireSerializable(task), "a task submitted to the pool");
+    }
+
+    @Override
+    public java.util.concurrent.Future<?> submit(Runnable task) {
+        return enqueue(requireSerializable(task), "a task submitted to the pool");
+    }
+
+    @Override
+    public <T> java.util.concurrent.Future<T> submit(Runnable task, T result) {
+        SerializableRunnable r = (SerializableRunnable) requireSerializable(task)::run;
+        return enqueue(r, "a task submitted to the pool").thenApply(ignored -> result);
+    }
+
+    /** Python's {@code apply}: runs {@code task} in a worker and waits for its result. */
+    public <T> T apply(SerializableCallable<T> task) throws InterruptedException {
+        return await(submit(task));
+    }
+
+    /** Python's {@code apply_async}. */
+    public <T> CompletableFuture<T> applyAsync(SerializableCallable<T> task) {
+        return submit(task);
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        if (command instanceof PoolFuture<?> future) {
+            future.enqueue();
+        } else {
+            enqueue(requireSerializable(command), "a task given to execute()");
+        }
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new PoolFuture<>(requireSerializable(callable));
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        Runnable r = requireSerializable(runnable);
+        return new PoolFuture<>((SerializableCallable<T>) () -> {
+            r.run();
+            return value;
+        });
+    }
+
+    // ---- map family ---------------------------------------------------------------------------------------
+
+    /** Python's {@code map}: applies {@code fn} to every item in workers; results in input order. */
+    public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items)
+            throws InterruptedException {
+        return map(fn, items, 0, null);
+    }
+
+    /** {@link #map(SerializableFunction, Iterable)} with items sent {@code chunkSize} at a time (0: automatic). */
+    public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+                              int chunkSize) throws InterruptedException {
+        return map(fn, items, chunkSize, null);
+    }
+
+    /** Like {@link #map(SerializableFunction, Iterable, int)}, telling {@code progress} after each chunk. */
+    public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+                              int chunkSize, MapProgress progress) throws InterruptedException {
+        return await(mapAsync(fn, items, chunkSize, progress));
+    }
+
+    /** Python's {@code map_async}. */
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
+                                                      Iterable<? extends T> items) {
+        return mapAsync(fn, items, 0, null);
+    }
+
+    public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
+                                                      Iterable<? extends T> items, int chunkSize,
+                                                      MapProgress progress) {
+        List<Object> all = new ArrayList<>();
+        items.forEach(all::add);
+        int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize(all.size());
+        List<CompletableFuture<List<Object>>> chunks = new ArrayList<>();
+        AtomicLong done = new AtomicLong();
+        for (int from = 0; from < all.size(); from += chunk) {
+            List<Object> part = new ArrayList<>(all.subList(from, Math.min(all.size(), from + chunk)));
+            CompletableFuture<List<Object>> f = submitChunk(fn, part);
+            if (progress != null) {
+                int n = part.size();
+                f = f.whenComplete((r, e) -> {
+                    if (e == null) {
+                        progress.update(done.addAndGet(n), all.size());
+                    }
+                });
+            }
+            chunks.add(f);
+        }
+        return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<R> results = new ArrayList<>(all.size());
+            for (CompletableFuture<List<Object>> f : chunks) {
+                for (Object r : f.join()) {
+                    @SuppressWarnings("unchecked")
+                    R typed = (R) r;
+                    results.add(typed);
+                }
+            }
+            return results;
+        });
+    }
+
+    /** Python's {@code starmap}: {@code fn(key, value)} for each pair, results in order. */
+    public <A, B, R> List<R> starmap(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
+                                     Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
+            throws InterruptedException {
+        List<Map.Entry<A, B>> portable = new ArrayList<>();
+        for (Map.Entry<? extends A, ? extends B> e : pairs) {
+            portable.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
+        }
+        return map((SerializableFunction<Map.Entry<A, B>, R>) e -> fn.apply(e.getKey(), e.getValue()), portable);
+    }
+
+    /**
+     * Python's {@code imap}: results in input order, lazily. Items are read from {@code items} only as
+     * results are consumed (a few chunks ahead), so the input may be large or endless.
+     */
+    public <T, R> Iterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return imap(fn, items, 1);
+    }
+
+    public <T, R> Iterator<R> imap(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                   int chunkSize) {
+        return new LazyResults<>(fn, items.iterator(), Math.max(1, chunkSize), true);
+    }
+
+    /** Python's {@code imap_unordered}: like {@link #imap} but each result as soon as it is ready. */
+    public <T, R> Iterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                            Iterable<? extends T> items) {
+        return imapUnordered(fn, items, 1);
+    }
+
+    public <T, R> Iterator<R> imapUnordered(SerializableFunction<? super T, ? extends R> fn,
+                                            Iterable<? extends T> items, int chunkSize) {
+        return new LazyResults<>(fn, items.iterator(), Math.max(1, chunkSize), false);
+    }
+
+    /** Python's rule: about four chunks per worker. */
+    private int defaultChunkSize(int items) {
+        int chunk = items / (4 * size);
+        return items % (4 * size) != 0 || chunk == 0 ? chunk + 1 : chunk;
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<List<Object>> submitChunk(SerializableFunction<?, ?> fn, List<Object> items) {
+        Messages.Chunk chunk = new Messages.Chunk((SerializableFunction<Object, Object>) fn, items);
+        return enqueue(chunk, "the function given to map()");
+    }
+
+    // ---- lifecycle ----------------------------------------------------------------------------------------
+
+    @Override
+    public void shutdown() {
+        shutdown = true;
+    }
+
+    /** Kills the workers; running tasks fail with {@link CancellationException}; returns the unstarted ones. */
+    @Override
+    public List<Runnable> shutdownNow() {
+        shutdown = true;
+        shutdownNow = true;
+        List<Runnable> unstarted = new ArrayList<>();
+        List<Work> drained = new ArrayList<>();
+        queue.drainTo(drained);
+        for (Work w : drained) {
+            w.future.cancel(false);
+            unstarted.add(w.asRunnable());
+        }
+        for (Slot slot : slots) {
+            ChildConnection c = slot.connection;
+            if (c != null) {
+                c.kill();
+            }
+        }
+        return unstarted;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return shutdown && slots.stream().noneMatch(s -> s.thread.isAlive());
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        for (Slot slot : slots) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return isTerminated();
+            }
+            TimeUnit.NANOSECONDS.timedJoin(slot.thread, left);
+        }
+        return isTerminated();
+    }
+
+    /**
+     * Shuts down and waits for queued tasks and the workers to finish, like {@code ExecutorService.close()}
+     * in Java 19+. If interrupted, kills the workers ({@link #shutdownNow()}).
+     */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            while (!awaitTermination(1, TimeUnit.DAYS)) {
+                // keep waiting: tasks are still running
+            }
+        } catch (InterruptedException e) {
+            shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessPool[size=" + size + ", queued=" + queue.size() + ", workers=" + workerPids()
+                + (shutdown ? ", shut down" : "") + (broken != null ? ", broken: " + broken : "") + "]";
+    }
+
+    // ---- internals ----------------------------------------------------------------------------------------
+
+    private <T> CompletableFuture<T> enqueue(Object task, String what) {
+        if (shutdown) {
+            throw new RejectedExecutionException("the pool is shut down");
+        }
+        Work work = new Work(TaskCodec.encodeTask(task, what));
+        if (broken != null) {
+            work.future.completeExceptionally(broken);
+        } else {
+            queue.add(work);
+        }
+        @SuppressWarnings("unchecked")
+        CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) work.future;
+        return typed;
+    }
+
+    private static <T> T requireSerializable(T task) {
+        Objects.requireNonNull(task, "task");
+        if (!(task instanceof Serializable)) {
+            throw new UnserializableTaskException("a " + task.getClass().getName() + " cannot be sent to a worker JVM:"
+                    + " it is not Serializable. Write the lambda where a SerializableCallable or SerializableRunnable"
+                    + " is expected, e.g. pool.submit((SerializableCallable<T>) () -> ...)", null);
+        }
+        return task;
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new CompletionException(cause);
+        }
+    }
+
+    /** One unit of work: an encoded task and its future. */
+    private final class Work {
+        final byte[] task;
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+
+        Work(byte[] task) {
+            this.task = task;
+        }
+
+        Runnable asRunnable() {
+            return () -> {
+                throw new CancellationException("a task of a ProcessPool that was shut down cannot run here");
+            };
+        }
+    }
+
+    /** The future {@link AbstractExecutorService#invokeAll} and {@code invokeAny} use. */
+    private final class PoolFuture<T> implements RunnableFuture<T> {
+        private final SerializableCallable<T> callable;
+        private volatile CompletableFuture<T> future;
+        private final CompletableFuture<T> ready = new CompletableFuture<>();
+
+        PoolFuture(Callable<T> callable) {
+            this.callable = callable instanceof SerializableCallable<T> s ? s : (SerializableCallable<T>) callable::call;
+        }
+
+        void enqueue() {
+            future = ProcessPool.this.submit(callable);
+            future.whenComplete((v, e) -> {
+                if (e != null) {
+                    ready.completeExceptionally(e);
+                } else {
+                    ready.complete(v);
+                }
+            });
+        }
+
+        @Override
+        public void run() {
+            // the work runs in a worker JVM once enqueued by execute()
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            CompletableFuture<T> f = future;
+            if (f != null) {
+                f.cancel(mayInterruptIfRunning);
+            }
+            return ready.cancel(mayInterruptIfRunning);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return ready.isCancelled();
+        }
+
+        @Override
+        public boolean isDone() {
+            return ready.isDone();
+        }
+
+        @Override
+        public T get() throws InterruptedException, ExecutionException {
+            return ready.get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            return ready.get(timeout, unit);
+        }
+    }
+
+    /** One worker JVM and the pool thread that feeds it, replacing it when it dies or is recycled. */
+    private final class Slot implements Runnable {
+        final String name;
+        final Thread thread;
+        volatile ChildConnection connection;
+        private int tasksDone;
+
+        Slot(String name) {
+            this.name = name;
+            this.thread = new Thread(this, "procshare-pool-" + name);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                loop();
+            } finally {
+                ChildConnection c = connection;
+                if (c != null) {
+                    stopWorker(c);
+                }
+            }
+        }
+
+        private void loop() {
+            while (!shutdownNow) {
+                if (connection == null && !startWorker()) {
+                    return;
+                }
+                Work work;
+                try {
+                    work = queue.poll(50, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (work == null) {
+                    if (shutdown && queue.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (work.future.isDone()) {
+                    continue; // cancelled while queued
+                }
+                runOn(connection, work);
+            }
+        }
+
+        private boolean startWorker() {
+            try {
+                connection = Launcher.launch(spec);
+                tasksDone = 0;
+                return true;
+            } catch (RuntimeException e) {
+                breakPool(new IllegalStateException("cannot start pool worker " + name + ": " + e.getMessage(), e));
+                return false;
+            }
+        }
+
+        private void runOn(ChildConnection c, Work work) {
+            long id = JOB_IDS.incrementAndGet();
+            Messages.Outcome outcome;
+            try {
+                c.send(new Messages.Job(id, work.task, name, true, false));
+                outcome = (Messages.Outcome) c.receive();
+            } catch (IOException | RuntimeException e) {
+                int code = c.exitCode(5_000);
+                c.kill();
+                connection = null;
+                if (shutdownNow) {
+                    work.future.completeExceptionally(new CancellationException("the pool was shut down"));
+                } else {
+                    work.future.completeExceptionally(new WorkerDiedException("pool worker " + name + " (pid "
+                            + c.pid() + ") died while running a task; exit code " + code, c.pid(), code));
+                }
+                return;
+            }
+            if (outcome.id() == -1) {
+                RemoteTaskException failure = new RemoteTaskException("the pool initializer failed in worker "
+                        + name + " (pid " + c.pid() + "): " + outcome.error(), outcome.error());
+                work.future.completeExceptionally(failure);
+                breakPool(failure);
+                return;
+            }
+            if (outcome.error() != null) {
+                work.future.completeExceptionally(new RemoteTaskException("task failed in pool worker " + name
+                        + " (pid " + c.pid() + "): " + outcome.error(), outcome.error()));
+            } else {
+                work.future.complete(outcome.value());
+            }
+            if (maxTasksPerChild > 0 && ++tasksDone >= maxTasksPerChild) {
+                stopWorker(c);
+                connection = null;
+            }
+        }
+
+        private void stopWorker(ChildConnection c) {
+            try {
+                c.send(new Messages.Stop());
+            } catch (IOException ignored) {
+                // already gone
+            }
+            if (c.exitCode(5_000) < 0) {
+                c.kill();
+            }
+            c.close();
+        }
+    }
+
+    private void breakPool(Throwable cause) {
+        broken = cause;
+        shutdown = true;
+        List<Work> drained = new ArrayList<>();
+        queue.drainTo(drained);
+        drained.forEach(w -> w.future.completeExceptionally(cause));
+    }
+
+    /** The iterator behind {@link #imap} and {@link #imapUnordered}: keeps a few chunks in flight. */
+    private final class LazyResults<T, R> implements Iterator<R> {
+        private final SerializableFunction<? super T, ? extends R> fn;
+        private final Iterator<? extends T> input;
+        private final int chunkSize;
+        private final boolean ordered;
+        private final Deque<CompletableFuture<List<Object>>> inFlight = new ArrayDeque<>();
+        private final BlockingQueue<CompletableFuture<List<Object>>> completed = new LinkedBlockingQueue<>();
+        private Iterator<Object> current = java.util.Collections.emptyIterator();
+
+        LazyResults(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> input, int chunkSize,
+                    boolean ordered) {
+            this.fn = fn;
+            this.input = input;
+            this.chunkSize = chunkSize;
+            this.ordered = ordered;
+        }
+
+        private void fill() {
+            while (inFlight.size() < 2 * size && input.hasNext()) {
+                List<Object> part = new ArrayList<>(chunkSize);
+                while (part.size() < chunkSize && input.hasNext()) {
+                    part.add(input.next());
+                }
+                CompletableFuture<List<Object>> f = submitChunk(fn, part);
+                inFlight.add(f);
+                f.whenComplete((r, e) -> completed.add(f));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext()) {
+                fill();
+                if (inFlight.isEmpty()) {
+                    return false;
+                }
+                CompletableFuture<List<Object>> next;
+                try {
+                    next = ordered ? inFlight.peekFirst() : completed.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while waiting for a result");
+                }
+                inFlight.remove(next);
+                try {
+                    current = await(next).iterator();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancellationException("interrupted while waiting for a result");
+                }
+            }
+            return true;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public R next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return (R) current.next();
+        }
+    }
+
+    /** Options for a pool. */
+    public static final class Builder {
+        private int size = Runtime.getRuntime().availableProcessors();
+        private SerializableRunnable initializer;
+        private int maxTasksPerChild;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private String namePrefix = "PoolWorker";
+        private Duration startTimeout = Duration.ofSeconds(60);
+
+        private Builder() {
+        }
+
+        /** Number of worker JVMs; default the number of available processors. */
+        public Builder size(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("a pool needs at least one worker, not " + workers);
+            }
+            this.size = workers;
+            return this;
+        }
+
+        /** Runs once in each worker before its first task (Python's {@code initializer}). */
+        public Builder initializer(SerializableRunnable initializer) {
+            this.initializer = initializer;
+            return this;
+        }
+
+        /** Replaces a worker after it has run this many tasks (Python's {@code maxtasksperchild}); 0: never. */
+        public Builder maxTasksPerChild(int tasks) {
+            if (tasks < 0) {
+                throw new IllegalArgumentException("maxTasksPerChild must be >= 0, not " + tasks);
+            }
+            this.maxTasksPerChild = tasks;
+            return this;
+        }
+
+        /** JVM options for the workers, e.g. {@code -Xmx256m}. */
+        public Builder jvmOptions(String... options) {
+            jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        /** Worker names are {@code prefix-1}, {@code prefix-2}, ...; default {@code PoolWorker}. */
+        public Builder namePrefix(String prefix) {
+            this.namePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** How long a worker JVM may take to start; default 60 s. */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** Starts the workers and returns the pool. */
+        public ProcessPool create() {
+            return new ProcessPool(this);
+        }
+    }
+}

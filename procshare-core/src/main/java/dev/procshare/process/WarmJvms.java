@@ -1,0 +1,92 @@
+package dev.procshare.process;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * Pre-started idle JVMs, connected and waiting for a job: the analogue of Python's forkserver. Taking one
+ * makes {@code start()} cost a message instead of a JVM start; a replacement starts in the background.
+ * Idle JVMs use the default launch options and watch this JVM like any child, so they never outlive it.
+ */
+final class WarmJvms {
+    private static final Object LOCK = new Object();
+    private static final Deque<ChildConnection> IDLE = new ArrayDeque<>();
+    private static int target = Integer.getInteger("procshare.warm.size", 1);
+    private static int starting;
+    private static boolean hookInstalled;
+
+    private WarmJvms() {
+    }
+
+    /** Keeps {@code count} idle JVMs ready from now on (0 stops keeping any). */
+    static void keep(int count) {
+        synchronized (LOCK) {
+            target = Math.max(0, count);
+            while (IDLE.size() > target) {
+                stop(IDLE.pollLast());
+            }
+        }
+        refill();
+    }
+
+    /** An idle JVM, or null if none is ready (the caller then starts one cold). Starts a replacement. */
+    static ChildConnection take() {
+        ChildConnection child;
+        synchronized (LOCK) {
+            do {
+                child = IDLE.pollFirst();
+            } while (child != null && !child.process.isAlive());
+        }
+        refill();
+        return child;
+    }
+
+    private static void refill() {
+        synchronized (LOCK) {
+            if (!hookInstalled) {
+                hookInstalled = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(WarmJvms::stopAll, "procshare-warm-cleanup"));
+            }
+            while (IDLE.size() + starting < target) {
+                starting++;
+                Thread t = new Thread(WarmJvms::startOne, "procshare-warm-start");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+    }
+
+    private static void startOne() {
+        ChildConnection child = null;
+        try {
+            child = Launcher.launch(Launcher.Spec.defaults());
+        } catch (RuntimeException e) {
+            // a warm JVM is an optimisation: start() falls back to a cold start
+        } finally {
+            synchronized (LOCK) {
+                starting--;
+                if (child != null) {
+                    if (IDLE.size() < target) {
+                        IDLE.addLast(child);
+                        child = null;
+                    }
+                }
+            }
+            if (child != null) {
+                stop(child);
+            }
+        }
+    }
+
+    private static void stopAll() {
+        synchronized (LOCK) {
+            target = 0;
+            IDLE.forEach(WarmJvms::stop);
+            IDLE.clear();
+        }
+    }
+
+    private static void stop(ChildConnection child) {
+        child.kill();
+    }
+}

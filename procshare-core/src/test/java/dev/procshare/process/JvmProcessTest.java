@@ -1,0 +1,183 @@
+package dev.procshare.process;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.procshare.memory.SharedBoolean;
+import dev.procshare.memory.SharedLong;
+import dev.procshare.testkit.ChildJvm;
+import dev.procshare.testkit.NoLeaks;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NoLeaks.class)
+class JvmProcessTest {
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    @AfterAll
+    static void stopWarmJvms() {
+        JvmProcess.keepWarm(0);
+    }
+
+    @Test
+    void seedFlagIsSetByDaemonChildNamedTtt() throws Exception {
+        try (SharedBoolean done = SharedBoolean.create(false);
+             JvmProcess ttt = JvmProcess.builder().name("ttt").daemon(true)
+                     .target(() -> {
+                         ProcessInfo me = JvmProcess.current();
+                         if (me.name().equals("ttt") && me.daemon()) {
+                             done.set(true);
+                         }
+                     })
+                     .start()) {
+            assertEquals("ttt", ttt.name());
+            assertTrue(ttt.isDaemon());
+            assertNotEquals(ProcessHandle.current().pid(), ttt.pid());
+            assertTrue(ttt.join(BOUND), "child did not finish");
+            assertEquals(0, ttt.exitCode().getAsInt());
+            assertTrue(done.get(), "the child's write is visible to the parent");
+        }
+    }
+
+    @Test
+    void callableResultAndParentPidComeBack() throws Exception {
+        try (JvmProcess child = JvmProcess.builder()
+                .call(() -> new long[] {6 * 7, JvmProcess.current().parentPid().orElse(-1)}).start()) {
+            long[] result = child.result(BOUND);
+            assertArrayEquals(new long[] {42, ProcessHandle.current().pid()}, result);
+            assertEquals("MainProcess", JvmProcess.current().name());
+        }
+    }
+
+    @Test
+    void exceptionInChildSurfacesWithTheChildsStackTrace() throws Exception {
+        try (JvmProcess child = JvmProcess.builder().captureOutput().target(JvmProcessTest::failDeepInside).start()) {
+            RemoteTaskException e = assertThrows(RemoteTaskException.class, () -> child.result(BOUND));
+            IllegalStateException cause = assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertEquals("boom in the child", cause.getMessage());
+            assertTrue(Arrays.stream(cause.getStackTrace()).anyMatch(f -> f.getMethodName().equals("failDeepInside")),
+                    "remote stack trace kept");
+            assertTrue(child.join(BOUND));
+            assertEquals(ChildMain.TASK_FAILED, child.exitCode().getAsInt());
+            assertTrue(child.output().contains("boom in the child"), "the child printed its exception");
+        }
+    }
+
+    private static void failDeepInside() {
+        throw new IllegalStateException("boom in the child");
+    }
+
+    @Test
+    void terminateKillAndSystemExitGiveDocumentedExitCodes() throws Exception {
+        try (JvmProcess terminated = sleeper(); JvmProcess killed = sleeper();
+             JvmProcess exited = JvmProcess.builder().target(() -> System.exit(7)).start()) {
+            terminated.terminate();
+            killed.kill();
+            assertTrue(terminated.join(BOUND) && killed.join(BOUND) && exited.join(BOUND));
+            assertEquals(143, terminated.exitCode().getAsInt());
+            assertEquals(137, killed.exitCode().getAsInt());
+            assertEquals(7, exited.exitCode().getAsInt());
+            WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> killed.result(BOUND));
+            assertEquals(137, died.exitCode());
+            assertEquals(7, assertThrows(WorkerDiedException.class, () -> exited.result(BOUND)).exitCode());
+        }
+    }
+
+    private static JvmProcess sleeper() {
+        return JvmProcess.builder().target(() -> sleep(120_000)).start();
+    }
+
+    @Test
+    void unserializableCaptureFailsAtStartNamingIt() {
+        Thread notSerializable = new Thread(() -> { });
+        UnserializableTaskException e = assertThrows(UnserializableTaskException.class,
+                () -> JvmProcess.builder().target(() -> System.out.println(notSerializable.getName())).start());
+        assertTrue(e.getMessage().contains("java.lang.Thread"), e.getMessage());
+        assertTrue(e.getMessage().contains("captured value #1"), e.getMessage());
+        assertTrue(e.getMessage().contains("JvmProcessTest"), e.getMessage());
+    }
+
+    @Test
+    void childrenExitWithinTwoSecondsWhenTheirParentIsKilled() throws Exception {
+        try (ChildJvm parent = ChildJvm.task(() -> {
+            JvmProcess plain = JvmProcess.builder().target(() -> sleep(120_000)).start();
+            JvmProcess daemon = JvmProcess.builder().daemon(true).target(() -> sleep(120_000)).start();
+            System.out.println("CHILDREN " + plain.pid() + " " + daemon.pid());
+            System.out.flush();
+            sleep(120_000);
+        }).start()) {
+            parent.awaitOutput("CHILDREN ", BOUND);
+            String line = parent.stdout().lines().filter(l -> l.startsWith("CHILDREN ")).findFirst().orElseThrow();
+            long[] pids = Arrays.stream(line.substring(9).trim().split(" ")).mapToLong(Long::parseLong).toArray();
+            parent.kill();
+            long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            for (long pid : pids) {
+                while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                if (alive) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                assertFalse(alive, "child " + pid + " outlived its killed parent by 2 s");
+            }
+        }
+    }
+
+    @Test
+    void jvmOptionsAndCapturedOutput() throws Exception {
+        try (JvmProcess child = JvmProcess.builder().captureOutput().systemProperty("procshare.test", "hello")
+                .maxHeap("64m")
+                .target(() -> System.out.println("property=" + System.getProperty("procshare.test")
+                        + " maxHeapMiB=" + Runtime.getRuntime().maxMemory() / (1024 * 1024)))
+                .start()) {
+            String out = child.output();
+            assertTrue(out.contains("property=hello"), out);
+            assertTrue(out.matches("(?s).*maxHeapMiB=(6\\d|5\\d).*"), out);
+        }
+    }
+
+    @Test
+    void warmStartRunsInAPrestartedJvm() throws Exception {
+        JvmProcess.keepWarm(1);
+        try (SharedLong counter = SharedLong.create(0)) {
+            for (int i = 0; i < 3; i++) {
+                try (JvmProcess child = JvmProcess.builder().warm(true).call(counter::incrementAndGet).start()) {
+                    long value = child.result(BOUND);
+                    assertTrue(value >= 1);
+                    assertTrue(child.join(BOUND));
+                    assertEquals(0, child.exitCode().getAsInt());
+                }
+            }
+            assertEquals(3, counter.get());
+        } finally {
+            JvmProcess.keepWarm(0);
+        }
+    }
+
+    @Test
+    void inheritedContextReachesTheChild() throws Exception {
+        InheritedContext.put("test.key", new byte[] {1, 2, 3});
+        try (JvmProcess child = JvmProcess.builder().call(() -> InheritedContext.get("test.key")).start()) {
+            byte[] seen = child.result(BOUND);
+            assertArrayEquals(new byte[] {1, 2, 3}, seen);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.procshare.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.procshare.memory.SharedLong;
+import dev.procshare.testkit.NoLeaks;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NoLeaks.class)
+class ProcessPoolTest {
+
+    @Test
+    void mapOverTenThousandItemsIsOrderedAndExact() throws Exception {
+        List<Integer> items = IntStream.range(0, 10_000).boxed().collect(Collectors.toList());
+        AtomicLong lastDone = new AtomicLong();
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            List<Long> squares = pool.map(x -> (long) x * x, items, 0, (done, total) -> lastDone.set(done));
+            for (int i = 0; i < items.size(); i++) {
+                assertEquals((long) i * i, squares.get(i));
+            }
+            assertEquals(10_000, lastDone.get(), "progress reached the total");
+            assertEquals(List.of(3, 7), pool.starmap((Integer a, Integer b) -> a + b,
+                    List.of(Map.entry(1, 2), Map.entry(3, 4))));
+            assertEquals(List.of("A", "B"), pool.mapAsync((String s) -> s.toUpperCase(), List.of("a", "b"))
+                    .get(60, TimeUnit.SECONDS));
+            assertEquals(42, pool.apply(() -> 6 * 7));
+        }
+    }
+
+    @Test
+    void imapIsLazyAndOrderedAndUnorderedSeesEveryResult() throws Exception {
+        AtomicInteger pulled = new AtomicInteger();
+        Iterable<Integer> endless = () -> new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public Integer next() {
+                return pulled.getAndIncrement();
+            }
+        };
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            Iterator<Integer> doubled = pool.imap(x -> x * 2, endless);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(i * 2, doubled.next());
+            }
+            assertTrue(pulled.get() < 30, "imap read " + pulled.get() + " items of an endless input");
+            Set<Integer> unordered = new HashSet<>();
+            pool.imapUnordered(x -> x + 1, List.of(1, 2, 3, 4, 5), 2).forEachRemaining(unordered::add);
+            assertEquals(Set.of(2, 3, 4, 5, 6), unordered);
+        }
+    }
+
+    @Test
+    void sharedLongPassedToTenThousandTasksEndsExact() throws Exception {
+        try (SharedLong counter = SharedLong.create(0);
+             ProcessPool pool = ProcessPool.create(2)) {
+            List<CompletableFuture<Long>> futures = new ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                futures.add(pool.submit(counter::incrementAndGet));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            assertEquals(10_000, counter.get());
+        }
+    }
+
+    @Test
+    void initializerRunsOncePerWorkerAndMaxTasksPerChildRecyclesWorkers() throws Exception {
+        try (SharedLong initialized = SharedLong.create(0)) {
+            try (ProcessPool pool = ProcessPool.builder().size(2).initializer(initialized::incrementAndGet).create()) {
+                pool.map(x -> x, IntStream.range(0, 100).boxed().collect(Collectors.toList()), 1);
+                assertEquals(2, initialized.get());
+            }
+            try (ProcessPool pool = ProcessPool.builder().size(1).maxTasksPerChild(2).create()) {
+                Set<Long> pids = new HashSet<>();
+                for (int i = 0; i < 6; i++) {
+                    pids.add(pool.apply(() -> ProcessHandle.current().pid()));
+                }
+                assertEquals(3, pids.size(), "a new worker every 2 tasks: " + pids);
+            }
+        }
+    }
+
+    @Test
+    void killedWorkerFailsItsTaskOnlyAndThePoolGoesOn() throws Exception {
+        try (SharedLong victimPid = SharedLong.create(0);
+             ProcessPool pool = ProcessPool.create(2)) {
+            CompletableFuture<Object> doomed = pool.submit(() -> {
+                victimPid.set(ProcessHandle.current().pid());
+                Thread.sleep(120_000);
+                return "never";
+            });
+            List<CompletableFuture<Integer>> others = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                int n = i;
+                others.add(pool.submit(() -> n));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (victimPid.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            ProcessHandle.of(victimPid.get()).orElseThrow().destroyForcibly();
+            ExecutionException e = assertThrows(ExecutionException.class, () -> doomed.get(60, TimeUnit.SECONDS));
+            WorkerDiedException died = assertInstanceOf(WorkerDiedException.class, e.getCause());
+            assertEquals(137, died.exitCode());
+            assertEquals(victimPid.get(), died.pid());
+            for (int i = 0; i < 50; i++) {
+                assertEquals(i, others.get(i).get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(7, pool.apply(() -> 7), "the pool replaced the worker and still serves");
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.workerPids().size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, pool.workerPids().size(), "the dead worker was replaced");
+            assertTrue(!pool.workerPids().contains(victimPid.get()));
+        }
+    }
+
+    @Test
+    void taskFailuresCarryRemoteStackTracesAndExitIsAWorkerDeath() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            RemoteTaskException e = assertThrows(RemoteTaskException.class,
+                    () -> pool.apply(() -> Integer.parseInt("not a number")));
+            assertInstanceOf(NumberFormatException.class, e.getCause());
+            assertTrue(e.getMessage().contains("PoolWorker-1"), e.getMessage());
+            WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(() -> {
+                System.exit(3);
+                return 0;
+            }));
+            assertEquals(3, died.exitCode());
+            assertEquals(1, pool.apply(() -> 1));
+        }
+    }
+
+    @Test
+    void shutdownNowReturnsUnstartedTasks() throws Exception {
+        ProcessPool pool = ProcessPool.create(1);
+        try {
+            CompletableFuture<Object> running = pool.submit(() -> {
+                Thread.sleep(60_000);
+                return null;
+            });
+            for (int i = 0; i < 5; i++) {
+                pool.submit(() -> 1);
+            }
+            Thread.sleep(200);
+            List<Runnable> unstarted = pool.shutdownNow();
+            assertTrue(unstarted.size() >= 4, unstarted.size() + " unstarted");
+            assertTrue(pool.awaitTermination(30, TimeUnit.SECONDS));
+            assertThrows(Exception.class, () -> running.get(30, TimeUnit.SECONDS));
+            assertThrows(java.util.concurrent.RejectedExecutionException.class, () -> pool.submit(() -> 1));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void worksAsAnExecutorService() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            List<Callable<Integer>> calls = List.of((SerializableCallable<Integer>) () -> 1,
+                    (SerializableCallable<Integer>) () -> 2);
+            List<Future<Integer>> results = pool.invokeAll(calls);
+            assertEquals(1, results.get(0).get());
+            assertEquals(2, results.get(1).get());
+            int any = pool.invokeAny(calls);
+            assertTrue(any == 1 || any == 2);
+            CompletableFuture<Integer> chained = CompletableFuture.supplyAsync(() -> 20, pool::execute);
+            assertThrows(UnserializableTaskException.class, () -> chained.get(30, TimeUnit.SECONDS),
+                    "a plain Runnable from CompletableFuture is not serializable");
+        } catch (ExecutionException | UnserializableTaskException expected) {
+            // CompletableFuture.supplyAsync hands execute() a non-serializable Runnable: refused loudly
+        }
+    }
+
+    @Test
+    void unserializableCaptureIsRefusedAtSubmit() {
+        Object notSerializable = new Object();
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            UnserializableTaskException e = assertThrows(UnserializableTaskException.class,
+                    () -> pool.submit(() -> notSerializable.hashCode()));
+            assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
+        }
+    }
+}
