@@ -3,19 +3,24 @@ package dev.procshare.process;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** The parent's side of one child JVM: its process, the pipe it watches and the private channel. */
 final class ChildConnection {
     final Process process;
+    /** Null for a one-shot child, which reports through {@link #outcomeFile} instead. */
     final SocketChannel channel;
-    /** Kept open: the child takes its end of file as "the parent died". */
+    final Path outcomeFile;
+    /** The child's standard input, which carried its launch line; closed with the channel. */
     private final OutputStream lifeline;
 
-    ChildConnection(Process process, SocketChannel channel, OutputStream lifeline) {
+    ChildConnection(Process process, SocketChannel channel, OutputStream lifeline, Path outcomeFile) {
         this.process = process;
         this.channel = channel;
         this.lifeline = lifeline;
+        this.outcomeFile = outcomeFile;
     }
 
     long pid() {
@@ -50,7 +55,12 @@ final class ChildConnection {
     /** Closes the channel and the lifeline; the process is left to finish or be killed by the caller. */
     void close() {
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
+            if (outcomeFile != null) {
+                Files.deleteIfExists(outcomeFile);
+            }
         } catch (IOException ignored) {
             // already closed
         }
@@ -62,7 +72,7 @@ final class ChildConnection {
     }
 
     void kill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         close();
     }
 }

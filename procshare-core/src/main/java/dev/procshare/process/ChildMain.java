@@ -1,14 +1,16 @@
 package dev.procshare.process;
 
-import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -17,14 +19,15 @@ import java.util.OptionalLong;
  * The main class of every JVM procshare starts. It reads its {@link Messages.Launch} from standard input,
  * connects back to its parent, runs the jobs it is sent and reports each outcome. Not for direct use.
  *
- * <p>Unless detached, it watches its parent: standard input is a pipe from the parent, and when the parent
- * dies (even by kill -9) the pipe reaches end of file and this JVM exits with {@link #ORPHANED}.
+ * <p>Unless detached, it watches its parent: when the parent dies (even by kill -9) the OS re-parents this
+ * JVM, which notices within 100 ms and exits with {@link #ORPHANED}.
  */
 public final class ChildMain {
     /** Exit code of a child whose parent died. */
     public static final int ORPHANED = 86;
     /** Exit code of a child whose task, or a pool worker's initializer, threw. */
     public static final int TASK_FAILED = 1;
+    private static final long PARENT_POLL_MILLIS = 100;
 
     private static volatile ProcessInfo current;
     private static volatile Map<String, byte[]> context = Map.of();
@@ -43,21 +46,28 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
-        String line = in.readLine();
-        if (line == null) {
-            System.exit(ORPHANED);
+        Messages.Launch launch;
+        try {
+            launch = Messages.Launch.readFrom(new DataInputStream(System.in));
+        } catch (EOFException e) {
+            exit(ORPHANED); // the parent died before it told us anything
+            return;
         }
-        Messages.Launch launch = (Messages.Launch) TaskCodec.decode(Base64.getDecoder().decode(line));
-        long pid = ProcessHandle.current().pid();
         context = launch.context();
-        current = new ProcessInfo("Process-" + pid, pid, OptionalLong.of(launch.parentPid()), false);
+        current = new ProcessInfo("Process-" + launch.pid(), launch.pid(), OptionalLong.of(launch.parentPid()), false);
         if (launch.watchParent()) {
-            watchParent(in);
+            watchParent(launch.parentPid());
+        }
+        if (launch.job() != null) {
+            // One-shot child: the job came with the launch and the outcome goes to a private file, so no
+            // socket is opened at all (a cold start is mostly class loading; this saves a good part of it).
+            Messages.Outcome outcome = run(launch.job());
+            writeOutcome(Path.of(launch.outcomeFile()), outcome);
+            exit(outcome.error() == null ? 0 : TASK_FAILED);
         }
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         channel.connect(UnixDomainSocketAddress.of(launch.socketPath()));
-        Frames.write(channel, TaskCodec.encode(new Messages.Hello(launch.token(), pid)));
+        Frames.write(channel, launch.token().getBytes(StandardCharsets.US_ASCII));
         if (launch.initializer() != null) {
             try {
                 ((Runnable) TaskCodec.decode(launch.initializer())).run();
@@ -67,6 +77,21 @@ public final class ChildMain {
             }
         }
         serve(channel);
+    }
+
+    private static void writeOutcome(Path file, Messages.Outcome outcome) throws IOException {
+        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(temp, encodeOutcome(outcome));
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] encodeOutcome(Messages.Outcome outcome) throws IOException {
+        try {
+            return TaskCodec.encode(outcome);
+        } catch (IOException e) {
+            return TaskCodec.encode(new Messages.Outcome(outcome.id(), null, new IllegalStateException(
+                    "the task's result cannot be sent back: " + TaskCodec.culprit(outcome.value(), e.getMessage()))));
+        }
     }
 
     private static void serve(SocketChannel channel) throws IOException {
@@ -84,15 +109,8 @@ public final class ChildMain {
                 exit(0);
             }
             Messages.Job job = (Messages.Job) message;
-            current = new ProcessInfo(job.name(), current.pid(), current.parentPid(), job.daemon());
             Messages.Outcome outcome = run(job);
-            byte[] reply;
-            try {
-                reply = TaskCodec.encode(outcome);
-            } catch (IOException e) {
-                reply = TaskCodec.encode(new Messages.Outcome(job.id(), null, new IllegalStateException(
-                        "the task's result cannot be sent back: " + TaskCodec.culprit(outcome.value(), e.getMessage()))));
-            }
+            byte[] reply = encodeOutcome(outcome);
             System.out.flush();
             System.err.flush();
             Frames.write(channel, reply);
@@ -104,6 +122,7 @@ public final class ChildMain {
 
     @SuppressWarnings("unchecked")
     private static Messages.Outcome run(Messages.Job job) {
+        current = new ProcessInfo(job.name(), current.pid(), current.parentPid(), job.daemon());
         try {
             Object task = TaskCodec.decode(job.task());
             Object value;
@@ -140,16 +159,24 @@ public final class ChildMain {
         }
     }
 
-    private static void watchParent(BufferedReader in) {
+    /**
+     * Exits when the parent dies: the parent's pid stops being ours once the OS re-parents us. A sleeping
+     * poller, not a thread blocked reading standard input: HotSpot's exit waits up to 300 ms for threads
+     * blocked in native reads, which would slow every child's exit.
+     */
+    private static void watchParent(long parentPid) {
         Thread watcher = new Thread(() -> {
-            try {
-                while (in.read() >= 0) {
-                    // nothing more is sent on standard input
+            for (;;) {
+                try {
+                    Thread.sleep(PARENT_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
                 }
-            } catch (IOException ignored) {
-                // a broken pipe means the same as end of file
+                long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+                if (parent != parentPid) {
+                    exit(ORPHANED);
+                }
             }
-            exit(ORPHANED);
         }, "procshare-parent-watch");
         watcher.setDaemon(true);
         watcher.start();

@@ -6,6 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -59,6 +60,11 @@ final class ControlServer {
         return socket;
     }
 
+    /** A private file name for a one-shot child's outcome. */
+    Path outcomeFile(String token) {
+        return directory.resolve(token + ".outcome");
+    }
+
     /** A fresh token and the future that completes with the channel of the child that presents it. */
     String newToken() {
         byte[] bytes = new byte[16];
@@ -96,14 +102,14 @@ final class ControlServer {
 
     private void greet(SocketChannel channel) {
         try {
-            Object hello = TaskCodec.decode(Frames.read(channel));
-            if (hello instanceof Messages.Hello h) {
-                CompletableFuture<SocketChannel> future = pending.remove(h.token());
+            byte[] hello = Frames.read(channel, 32);
+            if (hello.length == 32) {
+                CompletableFuture<SocketChannel> future = pending.remove(new String(hello, StandardCharsets.US_ASCII));
                 if (future != null && future.complete(channel)) {
                     return;
                 }
             }
-        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // not one of our children
         }
         try {

@@ -25,11 +25,16 @@ final class Frames {
 
     /** Reads one frame; {@link EOFException} when the peer has closed (or died). */
     static byte[] read(SocketChannel channel) throws IOException {
+        return read(channel, MAX_FRAME);
+    }
+
+    /** Reads one frame of at most {@code limit} bytes. */
+    static byte[] read(SocketChannel channel, int limit) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(4);
         fill(channel, header);
         int length = header.getInt(0);
-        if (length < 0 || length > MAX_FRAME) {
-            throw new StreamCorruptedException("frame of " + length + " bytes (limit " + MAX_FRAME + ")");
+        if (length < 0 || length > limit) {
+            throw new StreamCorruptedException("frame of " + length + " bytes (limit " + limit + ")");
         }
         ByteBuffer body = ByteBuffer.allocate(length);
         fill(channel, body);

@@ -3,6 +3,7 @@ package dev.procshare.process;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,28 +211,44 @@ public final class JvmProcess implements AutoCloseable {
         return "JvmProcess[name=" + name + ", pid=" + pid() + ", " + state + (daemon ? ", daemon" : "") + "]";
     }
 
-    private void begin(byte[] task) throws IOException {
+    /** Sends the job (unless it went with the launch) and starts the thread that collects the outcome. */
+    private void begin(Messages.Job job) throws IOException {
         LIVE.add(this);
         if (captured != null) {
             Thread pump = new Thread(this::pumpOutput, "procshare-output-" + name);
             pump.setDaemon(true);
             pump.start();
         }
-        child.send(new Messages.Job(0, task, name, daemon, true));
+        if (child.channel != null) {
+            child.send(job);
+        }
         Thread waiter = new Thread(this::awaitOutcome, "procshare-wait-" + name);
         waiter.setDaemon(true);
         waiter.start();
     }
 
     private void awaitOutcome() {
+        Messages.Outcome result = null;
         try {
-            outcome.complete((Messages.Outcome) child.receive());
-        } catch (IOException | RuntimeException e) {
-            outcome.complete(null); // ended without a result
+            if (child.channel != null) {
+                result = (Messages.Outcome) child.receive();
+            } else {
+                child.process.waitFor();
+                if (Files.exists(child.outcomeFile)) {
+                    result = (Messages.Outcome) TaskCodec.decode(Files.readAllBytes(child.outcomeFile));
+                }
+            }
+        } catch (IOException | ClassNotFoundException | RuntimeException | InterruptedException e) {
+            result = null; // ended without a readable result
         } finally {
-            child.exitCode(Long.MAX_VALUE);
+            try {
+                child.process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             child.close();
             LIVE.remove(this);
+            outcome.complete(result);
         }
     }
 
@@ -403,14 +420,15 @@ public final class JvmProcess implements AutoCloseable {
             Launcher.Spec spec = new Launcher.Spec(List.copyOf(jvmOptions), classpath, Map.copyOf(environment),
                     directory, output, outputFile, !detached, null, startTimeout);
             boolean useWarm = warm != null ? warm : Boolean.getBoolean("procshare.warm");
+            Messages.Job job = new Messages.Job(0, task, processName, daemon, true);
             ChildConnection connection = useWarm && spec.isDefault() ? WarmJvms.take() : null;
             if (connection == null) {
-                connection = Launcher.launch(spec);
+                connection = Launcher.launchOneShot(spec, job);
             }
             JvmProcess process = new JvmProcess(processName, daemon, detached, connection,
                     output == Launcher.OutputMode.CAPTURE);
             try {
-                process.begin(task);
+                process.begin(job);
             } catch (IOException e) {
                 process.close();
                 throw new IllegalStateException("child JVM (pid " + connection.pid() + ") died before it got its task",

@@ -1,13 +1,13 @@
 package dev.procshare.process;
 
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -42,7 +42,49 @@ final class Launcher {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
+    /** Starts a JVM that connects back and serves jobs sent over its channel (pool workers, warm JVMs). */
     static ChildConnection launch(Spec spec) {
+        ControlServer server = ControlServer.get();
+        String token = server.newToken();
+        Process process = start(spec, server, token);
+        try {
+            writeLaunch(process, spec, server, token, null, null);
+            SocketChannel channel = server.connection(token).get(spec.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return new ChildConnection(process, channel, process.getOutputStream(), null);
+        } catch (IOException | ExecutionException | TimeoutException e) {
+            server.forget(token);
+            process.destroyForcibly();
+            int code = waitBriefly(process);
+            throw new IllegalStateException("child JVM (pid " + process.pid() + ") did not connect back"
+                    + (code >= 0 ? ": it exited with " + code + " (see its output for why)" : " within "
+                    + spec.connectTimeout()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.forget(token);
+            process.destroyForcibly();
+            throw new IllegalStateException("interrupted while starting a child JVM", e);
+        }
+    }
+
+    /**
+     * Starts a JVM that runs one job, given with its launch, and writes the outcome to a private file: no
+     * round trip and no socket, which is most of what a cold start costs beyond the JVM's own start.
+     */
+    static ChildConnection launchOneShot(Spec spec, Messages.Job job) {
+        ControlServer server = ControlServer.get();
+        String token = server.newToken();
+        server.forget(token); // no connection is expected; the token only names the outcome file
+        Process process = start(spec, server, token);
+        Path outcome = server.outcomeFile(token);
+        try {
+            writeLaunch(process, spec, server, token, job, outcome);
+        } catch (IOException e) {
+            // The child died at once; its exit code tells why, and JvmProcess reports it.
+        }
+        return new ChildConnection(process, null, process.getOutputStream(), outcome);
+    }
+
+    private static Process start(Spec spec, ControlServer server, String token) {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(spec.jvmOptions());
@@ -63,37 +105,22 @@ final class Launcher {
             }
             case CAPTURE -> builder.redirectErrorStream(true);
         }
-        ControlServer server = ControlServer.get();
-        String token = server.newToken();
-        Process process;
         try {
-            process = builder.start();
+            return builder.start();
         } catch (IOException e) {
             server.forget(token);
             throw new IllegalStateException("cannot start a child JVM: " + command + ": " + e.getMessage(), e);
         }
-        OutputStream lifeline = process.getOutputStream();
-        try {
-            Messages.Launch launch = new Messages.Launch(server.socket().toString(), token,
-                    ProcessHandle.current().pid(), spec.watchParent(), spec.initializer(), InheritedContext.snapshot());
-            lifeline.write(Base64.getEncoder().encode(TaskCodec.encode(launch)));
-            lifeline.write('\n');
-            lifeline.flush();
-            SocketChannel channel = server.connection(token).get(spec.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return new ChildConnection(process, channel, lifeline);
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            server.forget(token);
-            process.destroyForcibly();
-            int code = waitBriefly(process);
-            throw new IllegalStateException("child JVM (pid " + process.pid() + ") did not connect back"
-                    + (code >= 0 ? ": it exited with " + code + " (see its output for why)" : " within "
-                    + spec.connectTimeout()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            server.forget(token);
-            process.destroyForcibly();
-            throw new IllegalStateException("interrupted while starting a child JVM", e);
-        }
+    }
+
+    private static void writeLaunch(Process process, Spec spec, ControlServer server, String token,
+                                    Messages.Job job, Path outcome) throws IOException {
+        Messages.Launch launch = new Messages.Launch(ProcessHandle.current().pid(), process.pid(),
+                spec.watchParent(), server.socket().toString(), token, spec.initializer(),
+                InheritedContext.snapshot(), job, outcome == null ? null : outcome.toString());
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream()));
+        launch.writeTo(out);
+        out.flush();
     }
 
     private static int waitBriefly(Process process) {

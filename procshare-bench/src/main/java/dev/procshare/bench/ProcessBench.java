@@ -1,0 +1,106 @@
+package dev.procshare.bench;
+
+import dev.procshare.process.JvmProcess;
+import dev.procshare.process.ProcessPool;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** The Java half of the process/pool comparison; each method returns medians of its own repetitions. */
+final class ProcessBench {
+    private ProcessBench() {
+    }
+
+    /** Median ms to start and wait for a JVM that runs an empty main. */
+    static double bareJvmStartMs(int n) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        double[] times = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Trivial.class.getName())
+                    .inheritIO().start();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("bare JVM did not exit");
+            }
+            times[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return median(times);
+    }
+
+    /** Median ms of {@code JvmProcess} start + join of an empty target. */
+    static double startJoinMs(int n, boolean warm) throws Exception {
+        if (warm) {
+            JvmProcess.keepWarm(1);
+        }
+        double[] times = new double[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                if (warm) {
+                    Thread.sleep(600); // let the replacement warm JVM come up, as between real uses
+                }
+                long start = System.nanoTime();
+                try (JvmProcess p = JvmProcess.builder().warm(warm).target(() -> { }).start()) {
+                    p.join();
+                    if (p.exitCode().getAsInt() != 0) {
+                        throw new IllegalStateException("trivial child failed: " + p);
+                    }
+                }
+                times[i] = (System.nanoTime() - start) / 1e6;
+            }
+        } finally {
+            if (warm) {
+                JvmProcess.keepWarm(0);
+            }
+        }
+        return median(times);
+    }
+
+    /** Items per second of {@code pool.map(x -> x * x, 0..n)} with 2 workers (after a warm-up map). */
+    static double mapItemsPerSecond(ProcessPool pool, int n) throws Exception {
+        List<Integer> items = IntStream.range(0, n).boxed().collect(Collectors.toList());
+        long start = System.nanoTime();
+        List<Long> out = pool.map(x -> (long) x * x, items);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (out.get(n - 1) != (long) (n - 1) * (n - 1)) {
+            throw new IllegalStateException("wrong map result");
+        }
+        return n / seconds;
+    }
+
+    /** {median, p99} µs of {@code submit(...).get()} round trips. */
+    static double[] submitRoundTripMicros(ProcessPool pool, int calls) throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            pool.submit(() -> 3 * 3).get();
+        }
+        double[] times = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long start = System.nanoTime();
+            int v = pool.submit(() -> 3 * 3).get();
+            times[i] = (System.nanoTime() - start) / 1e3;
+            if (v != 9) {
+                throw new IllegalStateException("wrong result");
+            }
+        }
+        Arrays.sort(times);
+        return new double[] {median(times), times[(int) (calls * 0.99) - 1]};
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static List<Double> list() {
+        return new ArrayList<>();
+    }
+}
