@@ -11,14 +11,15 @@ import java.util.concurrent.TimeUnit;
 final class ChildConnection {
     final Process process;
     /** Null for a one-shot child, which reports through {@link #outcomeFile} instead. */
-    final SocketChannel channel;
+    final FrameChannel channel;
     final Path outcomeFile;
     /** The child's standard input, which carried its launch line; closed with the channel. */
     private final OutputStream lifeline;
 
-    ChildConnection(Process process, SocketChannel channel, OutputStream lifeline, Path outcomeFile) {
+    ChildConnection(Process process, SocketChannel channel, OutputStream lifeline, Path outcomeFile)
+            throws IOException {
         this.process = process;
-        this.channel = channel;
+        this.channel = channel == null ? null : new FrameChannel(channel, 0);
         this.lifeline = lifeline;
         this.outcomeFile = outcomeFile;
     }
@@ -27,14 +28,14 @@ final class ChildConnection {
         return process.pid();
     }
 
-    void send(Object message) throws IOException {
-        Frames.write(channel, TaskCodec.encode(message));
+    void send(Messages.Job job) throws IOException {
+        channel.write(job.encode());
     }
 
-    /** The child's next message; {@link java.io.EOFException} if it died or closed the channel. */
-    Object receive() throws IOException {
+    /** The child's next outcome; {@link java.io.EOFException} if it died or closed the channel. */
+    Messages.Outcome receive() throws IOException {
         try {
-            return TaskCodec.decode(Frames.read(channel));
+            return Messages.Outcome.decode(channel.read(Frames.MAX_FRAME));
         } catch (ClassNotFoundException e) {
             throw new IOException("child sent a class this JVM does not have: " + e.getMessage(), e);
         }

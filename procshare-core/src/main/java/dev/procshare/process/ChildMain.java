@@ -10,7 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import dev.procshare.codec.FastCodec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -72,11 +75,11 @@ public final class ChildMain {
             try {
                 ((Runnable) TaskCodec.decode(launch.initializer())).run();
             } catch (Throwable t) {
-                Frames.write(channel, TaskCodec.encode(new Messages.Outcome(-1, null, portable(t))));
+                Frames.write(channel, Messages.Outcome.failed(-1, Messages.INIT_FAILED, portable(t)).encode());
                 exit(TASK_FAILED);
             }
         }
-        serve(channel);
+        serve(new FrameChannel(channel, FrameChannel.SPIN_NANOS));
     }
 
     private static void writeOutcome(Path file, Messages.Outcome outcome) throws IOException {
@@ -87,63 +90,77 @@ public final class ChildMain {
 
     private static byte[] encodeOutcome(Messages.Outcome outcome) throws IOException {
         try {
-            return TaskCodec.encode(outcome);
+            return outcome.encode();
         } catch (IOException e) {
-            return TaskCodec.encode(new Messages.Outcome(outcome.id(), null, new IllegalStateException(
-                    "the task's result cannot be sent back: " + TaskCodec.culprit(outcome.value(), e.getMessage()))));
+            return Messages.Outcome.failed(outcome.id(), Messages.FAILED, new IllegalStateException(
+                    "the task's result cannot be sent back: " + TaskCodec.culprit(outcome.value(), e.getMessage())))
+                    .encode();
         }
     }
 
-    private static void serve(SocketChannel channel) throws IOException {
+    private static void serve(FrameChannel channel) throws IOException {
         for (;;) {
-            Object message;
+            Messages.Job job;
             try {
-                message = TaskCodec.decode(Frames.read(channel));
+                job = Messages.Job.decode(channel.read(Frames.MAX_FRAME));
             } catch (IOException e) {
                 exit(0); // the parent closed the channel: nothing more to do
                 return;
-            } catch (ClassNotFoundException e) {
-                throw new IOException("parent sent a class this JVM does not have", e);
             }
-            if (message instanceof Messages.Stop) {
+            if (job.kind() == Messages.STOP) {
                 exit(0);
             }
-            Messages.Job job = (Messages.Job) message;
             Messages.Outcome outcome = run(job);
             byte[] reply = encodeOutcome(outcome);
             System.out.flush();
             System.err.flush();
-            Frames.write(channel, reply);
+            channel.write(reply);
             if (job.single()) {
                 exit(outcome.error() == null ? 0 : TASK_FAILED);
             }
         }
     }
 
+    /** Functions of recent map calls, decoded once per worker rather than once per chunk. */
+    private static final Map<Long, Function<Object, Object>> FUNCTIONS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Function<Object, Object>> eldest) {
+            return size() > 16;
+        }
+    };
+
     @SuppressWarnings("unchecked")
     private static Messages.Outcome run(Messages.Job job) {
         current = new ProcessInfo(job.name(), current.pid(), current.parentPid(), job.daemon());
         try {
-            Object task = TaskCodec.decode(job.task());
             Object value;
-            if (task instanceof Messages.Chunk chunk) {
-                List<Object> results = new ArrayList<>(chunk.items().size());
-                for (Object item : chunk.items()) {
-                    results.add(chunk.function().apply(item));
+            if (job.kind() == Messages.CHUNK) {
+                Function<Object, Object> fn = FUNCTIONS.get(job.fnId());
+                if (fn == null) {
+                    fn = (Function<Object, Object>) TaskCodec.decode(job.fn());
+                    FUNCTIONS.put(job.fnId(), fn);
+                }
+                List<Object> items = (List<Object>) FastCodec.INSTANCE.decode(job.payload());
+                List<Object> results = new ArrayList<>(items.size());
+                for (Object item : items) {
+                    results.add(fn.apply(item));
                 }
                 value = results;
-            } else if (task instanceof java.util.concurrent.Callable<?> callable) {
-                value = callable.call();
             } else {
-                ((Runnable) task).run();
-                value = null;
+                Object task = TaskCodec.decode(job.payload());
+                if (task instanceof java.util.concurrent.Callable<?> callable) {
+                    value = callable.call();
+                } else {
+                    ((Runnable) task).run();
+                    value = null;
+                }
             }
-            return new Messages.Outcome(job.id(), value, null);
+            return Messages.Outcome.ok(job.id(), value);
         } catch (Throwable t) {
             if (job.single()) {
                 t.printStackTrace(); // like an uncaught exception in a thread: the user sees it in the child
             }
-            return new Messages.Outcome(job.id(), null, portable(t));
+            return Messages.Outcome.failed(job.id(), Messages.FAILED, portable(t));
         }
     }
 

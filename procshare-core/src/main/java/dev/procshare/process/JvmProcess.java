@@ -231,11 +231,11 @@ public final class JvmProcess implements AutoCloseable {
         Messages.Outcome result = null;
         try {
             if (child.channel != null) {
-                result = (Messages.Outcome) child.receive();
+                result = child.receive();
             } else {
                 child.process.waitFor();
                 if (Files.exists(child.outcomeFile)) {
-                    result = (Messages.Outcome) TaskCodec.decode(Files.readAllBytes(child.outcomeFile));
+                    result = Messages.Outcome.decode(Files.readAllBytes(child.outcomeFile));
                 }
             }
         } catch (IOException | ClassNotFoundException | RuntimeException | InterruptedException e) {
@@ -420,7 +420,7 @@ public final class JvmProcess implements AutoCloseable {
             Launcher.Spec spec = new Launcher.Spec(List.copyOf(jvmOptions), classpath, Map.copyOf(environment),
                     directory, output, outputFile, !detached, null, startTimeout);
             boolean useWarm = warm != null ? warm : Boolean.getBoolean("procshare.warm");
-            Messages.Job job = new Messages.Job(0, task, processName, daemon, true);
+            Messages.Job job = Messages.Job.task(0, processName, daemon, true, task);
             ChildConnection connection = useWarm && spec.isDefault() ? WarmJvms.take() : null;
             if (connection == null) {
                 connection = Launcher.launchOneShot(spec, job);

@@ -81,7 +81,11 @@ final class Launcher {
         } catch (IOException e) {
             // The child died at once; its exit code tells why, and JvmProcess reports it.
         }
-        return new ChildConnection(process, null, process.getOutputStream(), outcome);
+        try {
+            return new ChildConnection(process, null, process.getOutputStream(), outcome);
+        } catch (IOException e) {
+            throw new AssertionError("no channel to set up", e);
+        }
     }
 
     private static Process start(Spec spec, ControlServer server, String token) {

@@ -3,7 +3,12 @@ package dev.procshare.process;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.Serializable;
+import java.io.StreamCorruptedException;
+import java.io.NotSerializableException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import dev.procshare.codec.FastCodec;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,14 +38,7 @@ final class Messages {
                 out.writeUTF(e.getKey());
                 writeBytes(out, e.getValue());
             }
-            out.writeBoolean(job != null);
-            if (job != null) {
-                out.writeLong(job.id());
-                out.writeUTF(job.name());
-                out.writeBoolean(job.daemon());
-                out.writeBoolean(job.single());
-                writeBytes(out, job.task());
-            }
+            writeBytes(out, job == null ? null : job.encode());
             writeString(out, outcomeFile);
         }
 
@@ -56,11 +54,8 @@ final class Messages {
             for (int i = 0; i < entries; i++) {
                 context.put(in.readUTF(), readBytes(in));
             }
-            Job job = null;
-            if (in.readBoolean()) {
-                job = new Job(in.readLong(), null, in.readUTF(), in.readBoolean(), in.readBoolean());
-                job = new Job(job.id(), readBytes(in), job.name(), job.daemon(), job.single());
-            }
+            byte[] jobBytes = readBytes(in);
+            Job job = jobBytes == null ? null : Job.decode(jobBytes);
             return new Launch(parentPid, pid, watch, socket, token, initializer, context, job, readString(in));
         }
 
@@ -96,19 +91,100 @@ final class Messages {
         }
     }
 
-    /** Parent to child: run this. {@code single}: exit after it (a {@link JvmProcess}); else a pool worker. */
-    record Job(long id, byte[] task, String name, boolean daemon, boolean single) implements Serializable {
+    /** Kinds of {@link Job}. */
+    static final byte TASK = 0;
+    static final byte CHUNK = 1;
+    static final byte STOP = 2;
+
+    /**
+     * Parent to child. {@link #TASK}: {@code payload} is a Java-serialized Runnable or Callable.
+     * {@link #CHUNK}: apply the function {@code fn} (Java-serialized, cached by the worker under {@code fnId})
+     * to each item of {@code payload} (a {@link FastCodec} list). {@link #STOP}: exit. {@code single}: exit
+     * after this job (a {@link JvmProcess}); else a pool worker waits for the next one.
+     */
+    record Job(long id, String name, boolean daemon, boolean single, byte kind, long fnId, byte[] fn,
+               byte[] payload) {
+
+        static Job task(long id, String name, boolean daemon, boolean single, byte[] task) {
+            return new Job(id, name, daemon, single, TASK, 0, null, task);
+        }
+
+        static Job stop() {
+            return new Job(0, "", false, false, STOP, 0, null, new byte[0]);
+        }
+
+        byte[] encode() {
+            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+            int fnLength = fn == null ? 0 : fn.length;
+            ByteBuffer b = ByteBuffer.allocate(8 + 4 + nameBytes.length + 3 + 8 + 4 + fnLength + 4 + payload.length);
+            b.putLong(id).putInt(nameBytes.length).put(nameBytes).put((byte) (daemon ? 1 : 0))
+                    .put((byte) (single ? 1 : 0)).put(kind).putLong(fnId).putInt(fn == null ? -1 : fn.length);
+            if (fn != null) {
+                b.put(fn);
+            }
+            b.putInt(payload.length).put(payload);
+            return b.array();
+        }
+
+        static Job decode(byte[] bytes) throws IOException {
+            try {
+                ByteBuffer b = ByteBuffer.wrap(bytes);
+                long id = b.getLong();
+                String name = new String(take(b, b.getInt()), StandardCharsets.UTF_8);
+                boolean daemon = b.get() != 0;
+                boolean single = b.get() != 0;
+                byte kind = b.get();
+                long fnId = b.getLong();
+                int fnLength = b.getInt();
+                byte[] fn = fnLength < 0 ? null : take(b, fnLength);
+                byte[] payload = take(b, b.getInt());
+                return new Job(id, name, daemon, single, kind, fnId, fn, payload);
+            } catch (RuntimeException e) {
+                throw new StreamCorruptedException("malformed job frame: " + e);
+            }
+        }
     }
 
-    /** Child to parent: the job's result, or the exception it threw (with the child's stack trace). */
-    record Outcome(long id, Object value, Throwable error) implements Serializable {
+    /** Outcome statuses. */
+    static final byte OK = 0;
+    static final byte FAILED = 1;
+    static final byte INIT_FAILED = 2;
+
+    /** Child to parent: the job's result ({@link FastCodec}), or the exception it threw, with its stack trace. */
+    record Outcome(long id, byte status, Object value, Throwable error) {
+
+        static Outcome ok(long id, Object value) {
+            return new Outcome(id, OK, value, null);
+        }
+
+        static Outcome failed(long id, byte status, Throwable error) {
+            return new Outcome(id, status, null, error);
+        }
+
+        /** @throws NotSerializableException if the value cannot travel */
+        byte[] encode() throws IOException {
+            byte[] body = status == OK ? FastCodec.INSTANCE.encode(value) : TaskCodec.encode(error);
+            return ByteBuffer.allocate(9 + body.length).putLong(id).put(status).put(body).array();
+        }
+
+        static Outcome decode(byte[] bytes) throws IOException, ClassNotFoundException {
+            if (bytes.length < 9) {
+                throw new StreamCorruptedException("malformed outcome frame of " + bytes.length + " bytes");
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            long id = b.getLong();
+            byte status = b.get();
+            byte[] body = Arrays.copyOfRange(bytes, 9, bytes.length);
+            if (status == OK) {
+                return ok(id, FastCodec.INSTANCE.decode(body));
+            }
+            return failed(id, status, (Throwable) TaskCodec.decode(body));
+        }
     }
 
-    /** Parent to child: exit now (a recycled pool worker, an idle warm JVM no longer needed). */
-    record Stop() implements Serializable {
-    }
-
-    /** The task of a pool chunk: apply {@code function} to each item, in order. */
-    record Chunk(SerializableFunction<Object, Object> function, java.util.List<Object> items) implements Serializable {
+    private static byte[] take(ByteBuffer b, int n) {
+        byte[] out = new byte[n];
+        b.get(out);
+        return out;
     }
 }

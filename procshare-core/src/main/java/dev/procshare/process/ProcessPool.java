@@ -1,5 +1,6 @@
 package dev.procshare.process;
 
+import dev.procshare.codec.FastCodec;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
@@ -204,11 +205,12 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         List<Object> all = new ArrayList<>();
         items.forEach(all::add);
         int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize(all.size());
+        FunctionRef function = new FunctionRef(fn, "the function given to map()");
         List<CompletableFuture<List<Object>>> chunks = new ArrayList<>();
         AtomicLong done = new AtomicLong();
         for (int from = 0; from < all.size(); from += chunk) {
             List<Object> part = new ArrayList<>(all.subList(from, Math.min(all.size(), from + chunk)));
-            CompletableFuture<List<Object>> f = submitChunk(fn, part);
+            CompletableFuture<List<Object>> f = submitChunk(function, part);
             if (progress != null) {
                 int n = part.size();
                 f = f.whenComplete((r, e) -> {
@@ -273,10 +275,27 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         return items % (4 * size) != 0 || chunk == 0 ? chunk + 1 : chunk;
     }
 
-    @SuppressWarnings("unchecked")
-    private CompletableFuture<List<Object>> submitChunk(SerializableFunction<?, ?> fn, List<Object> items) {
-        Messages.Chunk chunk = new Messages.Chunk((SerializableFunction<Object, Object>) fn, items);
-        return enqueue(chunk, "the function given to map()");
+    /** A map call's function, serialized once and named by an id that workers cache it under. */
+    private static final class FunctionRef {
+        private static final AtomicLong IDS = new AtomicLong();
+        final long id = IDS.incrementAndGet();
+        final byte[] bytes;
+
+        FunctionRef(SerializableFunction<?, ?> fn, String what) {
+            this.bytes = TaskCodec.encodeTask(Objects.requireNonNull(fn, "function"), what);
+        }
+    }
+
+    private CompletableFuture<List<Object>> submitChunk(FunctionRef function, List<Object> items) {
+        byte[] payload;
+        try {
+            payload = FastCodec.INSTANCE.encode(items);
+        } catch (IOException e) {
+            throw new UnserializableTaskException("cannot send map() items to a worker JVM: "
+                    + TaskCodec.culprit(items, e.getMessage()).replace("the task (java.util.ArrayList)", "the items"),
+                    e);
+        }
+        return enqueue(new Work(Messages.CHUNK, function.id, function.bytes, payload));
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------------------
@@ -359,7 +378,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         if (shutdown) {
             throw new RejectedExecutionException("the pool is shut down");
         }
-        Work work = new Work(TaskCodec.encodeTask(task, what));
+        return enqueue(new Work(Messages.TASK, 0, null, TaskCodec.encodeTask(task, what)));
+    }
+
+    private <T> CompletableFuture<T> enqueue(Work work) {
+        if (shutdown) {
+            throw new RejectedExecutionException("the pool is shut down");
+        }
         if (broken != null) {
             work.future.completeExceptionally(broken);
         } else {
@@ -397,11 +422,17 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
     /** One unit of work: an encoded task and its future. */
     private final class Work {
-        final byte[] task;
+        final byte kind;
+        final long fnId;
+        final byte[] fn;
+        final byte[] payload;
         final CompletableFuture<Object> future = new CompletableFuture<>();
 
-        Work(byte[] task) {
-            this.task = task;
+        Work(byte kind, long fnId, byte[] fn, byte[] payload) {
+            this.kind = kind;
+            this.fnId = fnId;
+            this.fn = fn;
+            this.payload = payload;
         }
 
         Runnable asRunnable() {
@@ -531,8 +562,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             long id = JOB_IDS.incrementAndGet();
             Messages.Outcome outcome;
             try {
-                c.send(new Messages.Job(id, work.task, name, true, false));
-                outcome = (Messages.Outcome) c.receive();
+                c.send(new Messages.Job(id, name, true, false, work.kind, work.fnId, work.fn, work.payload));
+                outcome = c.receive();
             } catch (IOException | RuntimeException e) {
                 int code = c.exitCode(5_000);
                 c.kill();
@@ -545,7 +576,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 return;
             }
-            if (outcome.id() == -1) {
+            if (outcome.status() == Messages.INIT_FAILED) {
                 RemoteTaskException failure = new RemoteTaskException("the pool initializer failed in worker "
                         + name + " (pid " + c.pid() + "): " + outcome.error(), outcome.error());
                 work.future.completeExceptionally(failure);
@@ -566,7 +597,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         private void stopWorker(ChildConnection c) {
             try {
-                c.send(new Messages.Stop());
+                c.send(Messages.Job.stop());
             } catch (IOException ignored) {
                 // already gone
             }
@@ -587,7 +618,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
     /** The iterator behind {@link #imap} and {@link #imapUnordered}: keeps a few chunks in flight. */
     private final class LazyResults<T, R> implements Iterator<R> {
-        private final SerializableFunction<? super T, ? extends R> fn;
+        private final FunctionRef fn;
         private final Iterator<? extends T> input;
         private final int chunkSize;
         private final boolean ordered;
@@ -597,7 +628,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         LazyResults(SerializableFunction<? super T, ? extends R> fn, Iterator<? extends T> input, int chunkSize,
                     boolean ordered) {
-            this.fn = fn;
+            this.fn = new FunctionRef(fn, "the function given to imap()");
             this.input = input;
             this.chunkSize = chunkSize;
             this.ordered = ordered;

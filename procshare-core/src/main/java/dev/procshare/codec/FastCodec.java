@@ -1,0 +1,387 @@
+package dev.procshare.codec;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.StreamCorruptedException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compact binary codec for the values processes exchange most: {@code null}, primitives' boxes,
+ * {@code String}, {@code byte[]}/{@code int[]}/{@code long[]}/{@code double[]}, and {@code ArrayList},
+ * {@code HashMap}, {@code LinkedHashMap} of those (a list of only {@code Integer}s, {@code Long}s or
+ * {@code Double}s is written as a packed array). Anything else is written with Java serialization inside the
+ * stream. Decoding gives back the same classes. Thread-safe and stateless.
+ *
+ * <p>Why: Java serialization spends 100-200 ns on each boxed number in a list; this spends a few, which is
+ * what makes {@code ProcessPool.map} over millions of small items fast.
+ */
+public final class FastCodec implements Codec {
+    /** The shared instance. */
+    public static final FastCodec INSTANCE = new FastCodec();
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final byte MAGIC = (byte) 0xB7;
+    private static final int MAX_DEPTH = 64;
+
+    private static final byte NULL = 0, TRUE = 1, FALSE = 2, BYTE = 3, SHORT = 4, CHAR = 5, INT_V = 6, LONG_V = 7,
+            FLOAT = 8, DOUBLE = 9, STRING = 10, BYTES = 11, INTS = 12, LONGS = 13, DOUBLES = 14, LIST = 15,
+            HASH_MAP = 16, LINKED_MAP = 17, INT_LIST = 18, LONG_LIST = 19, DOUBLE_LIST = 20, JAVA = 21;
+
+    private FastCodec() {
+    }
+
+    @Override
+    public byte[] encode(Object value) throws IOException {
+        Writer w = new Writer();
+        w.u8(MAGIC);
+        write(w, value, 0);
+        return w.toArray();
+    }
+
+    @Override
+    public Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
+        if (bytes.length == 0 || bytes[0] != MAGIC) {
+            throw new StreamCorruptedException("not a FastCodec stream (bad first byte)");
+        }
+        Reader r = new Reader(bytes, 1);
+        Object value = read(r, 0);
+        if (r.pos != bytes.length) {
+            throw new StreamCorruptedException((bytes.length - r.pos) + " bytes left after the value");
+        }
+        return value;
+    }
+
+    private static void write(Writer w, Object v, int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new IOException("value nested deeper than " + MAX_DEPTH + " levels");
+        }
+        if (v == null) {
+            w.u8(NULL);
+        } else if (v instanceof Integer i) {
+            w.u8(INT_V);
+            w.i32(i);
+        } else if (v instanceof Long l) {
+            w.u8(LONG_V);
+            w.i64(l);
+        } else if (v instanceof String s) {
+            w.u8(STRING);
+            w.bytes(s.getBytes(StandardCharsets.UTF_8));
+        } else if (v instanceof Double d) {
+            w.u8(DOUBLE);
+            w.i64(Double.doubleToRawLongBits(d));
+        } else if (v instanceof Boolean b) {
+            w.u8(b ? TRUE : FALSE);
+        } else if (v.getClass() == ArrayList.class) {
+            writeList(w, (List<?>) v, depth);
+        } else if (v.getClass() == HashMap.class || v.getClass() == LinkedHashMap.class) {
+            Map<?, ?> map = (Map<?, ?>) v;
+            w.u8(v.getClass() == HashMap.class ? HASH_MAP : LINKED_MAP);
+            w.i32(map.size());
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                write(w, e.getKey(), depth + 1);
+                write(w, e.getValue(), depth + 1);
+            }
+        } else if (v instanceof byte[] b) {
+            w.u8(BYTES);
+            w.bytes(b);
+        } else if (v instanceof int[] a) {
+            w.u8(INTS);
+            w.i32(a.length);
+            for (int x : a) {
+                w.i32(x);
+            }
+        } else if (v instanceof long[] a) {
+            w.u8(LONGS);
+            w.i32(a.length);
+            for (long x : a) {
+                w.i64(x);
+            }
+        } else if (v instanceof double[] a) {
+            w.u8(DOUBLES);
+            w.i32(a.length);
+            for (double x : a) {
+                w.i64(Double.doubleToRawLongBits(x));
+            }
+        } else if (v instanceof Float f) {
+            w.u8(FLOAT);
+            w.i32(Float.floatToRawIntBits(f));
+        } else if (v instanceof Short s) {
+            w.u8(SHORT);
+            w.i32(s);
+        } else if (v instanceof Byte b) {
+            w.u8(BYTE);
+            w.u8(b);
+        } else if (v instanceof Character c) {
+            w.u8(CHAR);
+            w.i32(c);
+        } else {
+            w.u8(JAVA);
+            w.bytes(javaSerialize(v));
+        }
+    }
+
+    private static void writeList(Writer w, List<?> list, int depth) throws IOException {
+        int n = list.size();
+        Class<?> common = n == 0 ? null : elementClass(list);
+        if (common == Integer.class) {
+            w.u8(INT_LIST);
+            w.i32(n);
+            for (Object o : list) {
+                w.i32((Integer) o);
+            }
+        } else if (common == Long.class) {
+            w.u8(LONG_LIST);
+            w.i32(n);
+            for (Object o : list) {
+                w.i64((Long) o);
+            }
+        } else if (common == Double.class) {
+            w.u8(DOUBLE_LIST);
+            w.i32(n);
+            for (Object o : list) {
+                w.i64(Double.doubleToRawLongBits((Double) o));
+            }
+        } else {
+            w.u8(LIST);
+            w.i32(n);
+            for (Object o : list) {
+                write(w, o, depth + 1);
+            }
+        }
+    }
+
+    /** The class shared by every element, or null if they differ or one is null. */
+    private static Class<?> elementClass(List<?> list) {
+        Object first = list.get(0);
+        if (first == null) {
+            return null;
+        }
+        Class<?> c = first.getClass();
+        for (Object o : list) {
+            if (o == null || o.getClass() != c) {
+                return null;
+            }
+        }
+        return c;
+    }
+
+    private static Object read(Reader r, int depth) throws IOException, ClassNotFoundException {
+        if (depth > MAX_DEPTH) {
+            throw new StreamCorruptedException("value nested deeper than " + MAX_DEPTH + " levels");
+        }
+        byte tag = r.u8();
+        switch (tag) {
+            case NULL:
+                return null;
+            case TRUE:
+                return Boolean.TRUE;
+            case FALSE:
+                return Boolean.FALSE;
+            case BYTE:
+                return r.u8();
+            case SHORT:
+                return (short) r.i32();
+            case CHAR:
+                return (char) r.i32();
+            case INT_V:
+                return r.i32();
+            case LONG_V:
+                return r.i64();
+            case FLOAT:
+                return Float.intBitsToFloat(r.i32());
+            case DOUBLE:
+                return Double.longBitsToDouble(r.i64());
+            case STRING:
+                return new String(r.bytes(), StandardCharsets.UTF_8);
+            case BYTES:
+                return r.bytes();
+            case INTS: {
+                int[] a = new int[r.count(4)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.i32();
+                }
+                return a;
+            }
+            case LONGS: {
+                long[] a = new long[r.count(8)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = r.i64();
+                }
+                return a;
+            }
+            case DOUBLES: {
+                double[] a = new double[r.count(8)];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Double.longBitsToDouble(r.i64());
+                }
+                return a;
+            }
+            case INT_LIST: {
+                int n = r.count(4);
+                ArrayList<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(r.i32());
+                }
+                return list;
+            }
+            case LONG_LIST: {
+                int n = r.count(8);
+                ArrayList<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(r.i64());
+                }
+                return list;
+            }
+            case DOUBLE_LIST: {
+                int n = r.count(8);
+                ArrayList<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(Double.longBitsToDouble(r.i64()));
+                }
+                return list;
+            }
+            case LIST: {
+                int n = r.count(1);
+                ArrayList<Object> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(read(r, depth + 1));
+                }
+                return list;
+            }
+            case HASH_MAP:
+            case LINKED_MAP: {
+                int n = r.count(2);
+                Map<Object, Object> map = tag == HASH_MAP ? new HashMap<>() : new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    map.put(read(r, depth + 1), read(r, depth + 1));
+                }
+                return map;
+            }
+            case JAVA:
+                return javaDeserialize(r.bytes());
+            default:
+                throw new StreamCorruptedException("unknown tag " + tag + " at byte " + (r.pos - 1));
+        }
+    }
+
+    static byte[] javaSerialize(Object v) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(v);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Object javaDeserialize(byte[] b) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
+            return in.readObject();
+        }
+    }
+
+    /** A growable byte array with big-endian writes. */
+    private static final class Writer {
+        private byte[] buf = new byte[256];
+        private int pos;
+
+        private void ensure(int n) {
+            if (pos + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+            }
+        }
+
+        void u8(int v) {
+            ensure(1);
+            buf[pos++] = (byte) v;
+        }
+
+        void i32(int v) {
+            ensure(4);
+            INT.set(buf, pos, v);
+            pos += 4;
+        }
+
+        void i64(long v) {
+            ensure(8);
+            LONG.set(buf, pos, v);
+            pos += 8;
+        }
+
+        void bytes(byte[] b) {
+            i32(b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, pos, b.length);
+            pos += b.length;
+        }
+
+        byte[] toArray() {
+            return Arrays.copyOf(buf, pos);
+        }
+    }
+
+    /** Bounds-checked big-endian reads: a truncated or lying stream fails with a clear exception. */
+    private static final class Reader {
+        private final byte[] buf;
+        private int pos;
+
+        Reader(byte[] buf, int pos) {
+            this.buf = buf;
+            this.pos = pos;
+        }
+
+        private void need(long n) throws StreamCorruptedException {
+            if (n < 0 || pos + n > buf.length) {
+                throw new StreamCorruptedException("truncated value: needs " + n + " bytes at byte " + pos
+                        + " of " + buf.length);
+            }
+        }
+
+        byte u8() throws StreamCorruptedException {
+            need(1);
+            return buf[pos++];
+        }
+
+        int i32() throws StreamCorruptedException {
+            need(4);
+            int v = (int) INT.get(buf, pos);
+            pos += 4;
+            return v;
+        }
+
+        long i64() throws StreamCorruptedException {
+            need(8);
+            long v = (long) LONG.get(buf, pos);
+            pos += 8;
+            return v;
+        }
+
+        /** An element count, checked against the bytes left (each element takes at least {@code size}). */
+        int count(int size) throws StreamCorruptedException {
+            int n = i32();
+            if (n < 0) {
+                throw new StreamCorruptedException("negative count " + n + " at byte " + (pos - 4));
+            }
+            need((long) n * size);
+            return n;
+        }
+
+        byte[] bytes() throws StreamCorruptedException {
+            int n = count(1);
+            byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
+            pos += n;
+            return b;
+        }
+    }
+}
