@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A task that throws fails its future with {@link RemoteTaskException}, whose cause carries the worker's
  * stack trace.
  *
- * <p><b>Dead workers.</b> A worker that dies (kill -9, {@code System.exit}, out of memory) fails the task it
+ * <p><b>Dead workers.</b> A worker that dies (kill -9, {@code System.exit}, out of memory: workers run with
+ * {@code -XX:+ExitOnOutOfMemoryError}, exit code 3) fails the task it
  * was running with {@link WorkerDiedException} carrying its exit code; a new worker takes its place and the
  * other tasks go on. No call waits on a dead worker. An {@linkplain Builder#initializer initializer} that
  * throws breaks the pool: every pending and later task fails with its exception (instead of respawning
@@ -72,7 +73,11 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         this.size = b.size;
         this.maxTasksPerChild = b.maxTasksPerChild;
         byte[] initializer = b.initializer == null ? null : TaskCodec.encodeTask(b.initializer, "the pool initializer");
-        this.spec = new Launcher.Spec(List.copyOf(b.jvmOptions), null, Map.of(), null, Launcher.OutputMode.INHERIT,
+        List<String> options = new ArrayList<>();
+        // A worker out of memory may be in any state: it exits, and its task fails with WorkerDiedException.
+        options.add("-XX:+ExitOnOutOfMemoryError");
+        options.addAll(b.jvmOptions);
+        this.spec = new Launcher.Spec(List.copyOf(options), null, Map.of(), null, Launcher.OutputMode.INHERIT,
                 null, true, initializer, b.startTimeout);
         for (int i = 0; i < size; i++) {
             Slot slot = new Slot(b.namePrefix + "-" + (i + 1));

@@ -134,6 +134,33 @@ class JvmProcessTest {
     }
 
     @Test
+    void daemonChildrenStopWhenTheParentExitsNormallyAndOthersAreAwaited() throws Exception {
+        try (SharedLong finished = SharedLong.create(0);
+             ChildJvm parent = ChildJvm.task(() -> {
+                 JvmProcess daemon = JvmProcess.builder().daemon(true).target(() -> sleep(120_000)).start();
+                 JvmProcess worker = JvmProcess.builder().target(() -> {
+                     sleep(500);
+                     finished.set(1);
+                 }).start();
+                 System.out.println("CHILDREN " + daemon.pid() + " " + worker.pid());
+                 System.out.flush();
+             }).start()) {
+            parent.awaitOutput("CHILDREN ", BOUND);
+            parent.awaitExit().assertSuccess();
+            assertEquals(1, finished.get(), "the parent's exit waited for its non-daemon child");
+            String line = parent.stdout().lines().filter(l -> l.startsWith("CHILDREN ")).findFirst().orElseThrow();
+            long daemonPid = Long.parseLong(line.split(" ")[1]);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertFalse(ProcessHandle.of(daemonPid).map(ProcessHandle::isAlive).orElse(false),
+                    "the daemon child was stopped when its parent exited");
+        }
+    }
+
+    @Test
     void jvmOptionsAndCapturedOutput() throws Exception {
         try (JvmProcess child = JvmProcess.builder().captureOutput().systemProperty("procshare.test", "hello")
                 .maxHeap("64m")

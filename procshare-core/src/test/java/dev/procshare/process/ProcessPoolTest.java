@@ -155,6 +155,20 @@ class ProcessPoolTest {
     }
 
     @Test
+    void workerOutOfMemoryDiesAndIsReplaced() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().size(1).jvmOptions("-Xmx32m").create()) {
+            WorkerDiedException died = assertThrows(WorkerDiedException.class, () -> pool.apply(() -> {
+                List<long[]> hog = new ArrayList<>();
+                for (;;) {
+                    hog.add(new long[1 << 20]);
+                }
+            }));
+            assertEquals(3, died.exitCode(), "ExitOnOutOfMemoryError exits with 3");
+            assertEquals(5, pool.apply(() -> 5));
+        }
+    }
+
+    @Test
     void shutdownNowReturnsUnstartedTasks() throws Exception {
         ProcessPool pool = ProcessPool.create(1);
         try {

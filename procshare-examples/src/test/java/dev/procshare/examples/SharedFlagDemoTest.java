@@ -17,6 +17,9 @@ class SharedFlagDemoTest {
         JvmResult result = ChildJvm.main(Demo.class).timeout(Duration.ofSeconds(90)).run();
         assertTrue(result.stdout().contains("OK: the parent saw the child's write"), result.stdout());
         assertTrue(result.stdout().contains("[ttt] pid"), result.stdout());
+        assertTrue(result.stdout().contains("daemon true"), result.stdout());
         assertTrue(result.stdout().contains("tasks done = 3"), result.stdout());
+        assertTrue(result.stdout().contains("OK: 4 increments, none lost"), result.stdout());
+        assertTrue(result.stdout().contains("ran in PoolWorker-"), result.stdout());
     }
 }
