@@ -204,21 +204,33 @@ public final class ChildMain {
      * blocked in native reads, which would slow every child's exit.
      */
     private static void watchParent(long parentPid) {
-        Thread watcher = new Thread(() -> {
+        Thread watcher = new Thread(new ParentWatch(parentPid), "procshare-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /** A class, not a lambda: a lambda here would set up the method-handle machinery on the start path. */
+    private static final class ParentWatch implements Runnable {
+        private final long parentPid;
+
+        ParentWatch(long parentPid) {
+            this.parentPid = parentPid;
+        }
+
+        @Override
+        public void run() {
             for (;;) {
                 try {
                     Thread.sleep(PARENT_POLL_MILLIS);
                 } catch (InterruptedException e) {
                     return;
                 }
-                long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
-                if (parent != parentPid) {
+                ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+                if (parent == null || parent.pid() != parentPid) {
                     exit(ORPHANED);
                 }
             }
-        }, "procshare-parent-watch");
-        watcher.setDaemon(true);
-        watcher.start();
+        }
     }
 
     /** Exits running shutdown hooks (they unlink this JVM's segments), but never hangs in them. */
