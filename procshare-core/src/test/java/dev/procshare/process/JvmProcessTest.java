@@ -174,6 +174,44 @@ class JvmProcessTest {
     }
 
     @Test
+    void environmentDirectoryAndOutputFileApply(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path log = dir.resolve("child.log");
+        try (JvmProcess child = JvmProcess.builder().environment("PROCSHARE_TEST_ENV", "env-ok").directory(dir)
+                .outputToFile(log)
+                .target(() -> System.out.println(System.getenv("PROCSHARE_TEST_ENV") + " in "
+                        + java.nio.file.Path.of("").toAbsolutePath()))
+                .start()) {
+            assertTrue(child.join(BOUND));
+            assertEquals(0, child.exitCode().getAsInt());
+        }
+        String out = java.nio.file.Files.readString(log);
+        assertTrue(out.contains("env-ok in " + dir.toRealPath()) || out.contains("env-ok in " + dir), out);
+    }
+
+    @Test
+    void detachedChildOutlivesItsKilledParent() throws Exception {
+        try (ChildJvm parent = ChildJvm.task(() -> {
+            JvmProcess detached = JvmProcess.builder().detached(true).target(() -> sleep(120_000)).start();
+            System.out.println("DETACHED " + detached.pid());
+            System.out.flush();
+            sleep(120_000);
+        }).start()) {
+            parent.awaitOutput("DETACHED ", BOUND);
+            long pid = Long.parseLong(parent.stdout().lines().filter(l -> l.startsWith("DETACHED "))
+                    .findFirst().orElseThrow().substring(9).trim());
+            parent.kill();
+            try {
+                Thread.sleep(2_500);
+                assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
+                        "a detached child keeps running after its parent died");
+            } finally {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
     void warmStartRunsInAPrestartedJvm() throws Exception {
         JvmProcess.keepWarm(1);
         try (SharedLong counter = SharedLong.create(0)) {
