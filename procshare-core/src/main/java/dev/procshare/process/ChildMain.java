@@ -31,7 +31,6 @@ public final class ChildMain {
     /** Exit code of a child whose task, or a pool worker's initializer, threw. */
     public static final int TASK_FAILED = 1;
     private static final long PARENT_POLL_MILLIS = 100;
-    private static final boolean DEBUG_EXIT = Boolean.getBoolean("procshare.debug.exit");
 
     private static volatile ProcessInfo current;
     private static volatile Map<String, byte[]> context = Map.of();
@@ -235,9 +234,6 @@ public final class ChildMain {
 
     /** Exits running shutdown hooks (they unlink this JVM's segments), but never hangs in them. */
     private static void exit(int code) {
-        if (DEBUG_EXIT) {
-            System.err.println("procshare-exit-at " + System.nanoTime());
-        }
         System.out.flush();
         System.err.flush();
         Thread halt = new Thread(() -> {
