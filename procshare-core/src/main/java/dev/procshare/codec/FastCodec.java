@@ -231,7 +231,7 @@ public final class FastCodec implements Codec {
             }
             case INT_LIST: {
                 int n = r.count(4);
-                ArrayList<Object> list = new ArrayList<>(n);
+                ArrayList<Object> list = new ArrayList<>(Math.min(n, 4096));
                 for (int i = 0; i < n; i++) {
                     list.add(r.i32());
                 }
@@ -239,7 +239,7 @@ public final class FastCodec implements Codec {
             }
             case LONG_LIST: {
                 int n = r.count(8);
-                ArrayList<Object> list = new ArrayList<>(n);
+                ArrayList<Object> list = new ArrayList<>(Math.min(n, 4096));
                 for (int i = 0; i < n; i++) {
                     list.add(r.i64());
                 }
@@ -247,7 +247,7 @@ public final class FastCodec implements Codec {
             }
             case DOUBLE_LIST: {
                 int n = r.count(8);
-                ArrayList<Object> list = new ArrayList<>(n);
+                ArrayList<Object> list = new ArrayList<>(Math.min(n, 4096));
                 for (int i = 0; i < n; i++) {
                     list.add(Double.longBitsToDouble(r.i64()));
                 }
@@ -255,7 +255,7 @@ public final class FastCodec implements Codec {
             }
             case LIST: {
                 int n = r.count(1);
-                ArrayList<Object> list = new ArrayList<>(n);
+                ArrayList<Object> list = new ArrayList<>(Math.min(n, 4096));
                 for (int i = 0; i < n; i++) {
                     list.add(read(r, depth + 1));
                 }
@@ -285,10 +285,34 @@ public final class FastCodec implements Codec {
         return bytes.toByteArray();
     }
 
+    /**
+     * Java deserialization bounded by the input: no array, no object graph and no nesting can claim more
+     * than the bytes it came in (a few bytes declaring a 2 GB array are refused). Which classes may be
+     * deserialized is the caller's filter (the JVM-wide one here; the manager sets an allow-list).
+     */
     static Object javaDeserialize(byte[] b) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
+            in.setObjectInputFilter(limits(b.length));
             return in.readObject();
         }
+    }
+
+    /** A filter that bounds sizes by {@code length}, deferring the class decision to the JVM-wide filter. */
+    public static java.io.ObjectInputFilter limits(int length) {
+        java.io.ObjectInputFilter global = java.io.ObjectInputFilter.Config.getSerialFilter();
+        return info -> {
+            if (info.arrayLength() > length || info.depth() > 10_000 || info.references() > length
+                    || info.streamBytes() > length) {
+                return java.io.ObjectInputFilter.Status.REJECTED;
+            }
+            if (global != null) {
+                java.io.ObjectInputFilter.Status status = global.checkInput(info);
+                if (status != java.io.ObjectInputFilter.Status.UNDECIDED) {
+                    return status;
+                }
+            }
+            return java.io.ObjectInputFilter.Status.UNDECIDED;
+        };
     }
 
     /** A growable byte array with big-endian writes. */

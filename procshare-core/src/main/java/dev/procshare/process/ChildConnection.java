@@ -32,13 +32,9 @@ final class ChildConnection {
         channel.write(job.encode());
     }
 
-    /** The child's next outcome; {@link java.io.EOFException} if it died or closed the channel. */
-    Messages.Outcome receive() throws IOException {
-        try {
-            return Messages.Outcome.decode(channel.read(Frames.MAX_FRAME));
-        } catch (ClassNotFoundException e) {
-            throw new IOException("child sent a class this JVM does not have: " + e.getMessage(), e);
-        }
+    /** The child's next frame; {@link java.io.EOFException} if it died or closed the channel. */
+    byte[] receiveFrame() throws IOException {
+        return channel.read(Frames.MAX_FRAME);
     }
 
     /** The exit code once the process has ended, waiting up to {@code millis}; -1 if it has not ended. */

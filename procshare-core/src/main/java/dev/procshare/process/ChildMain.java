@@ -65,7 +65,11 @@ public final class ChildMain {
             // One-shot child: the job came with the launch and the outcome goes to a private file, so no
             // socket is opened at all (a cold start is mostly class loading; this saves a good part of it).
             Messages.Outcome outcome = run(launch.job());
-            writeOutcome(Path.of(launch.outcomeFile()), outcome);
+            try {
+                writeOutcome(Path.of(launch.outcomeFile()), outcome);
+            } catch (IOException e) {
+                // The parent is gone or exiting (its directory removed): nobody will read the outcome.
+            }
             exit(outcome.error() == null ? 0 : TASK_FAILED);
         }
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -84,6 +88,8 @@ public final class ChildMain {
             }
         }
         warmUp();
+        // Ready only now: a pool counts a worker as started once its initializer has run.
+        Frames.write(channel, Messages.Outcome.ok(-1, null).encode());
         serve(new FrameChannel(channel, FrameChannel.SPIN_NANOS));
     }
 

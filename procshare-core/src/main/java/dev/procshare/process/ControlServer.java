@@ -15,15 +15,22 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * This JVM's end of the private channels to its children: a Unix domain socket in a directory only this
  * user can enter. A child proves it is the one we started by sending the one-time token it got on its
- * standard input; connections with an unknown token are dropped.
+ * standard input; connections with an unknown token, or silent for {@value #HELLO_TIMEOUT_SECONDS} s, are
+ * dropped. Its shutdown hook stops this JVM's children first (see {@link JvmProcess}) and then removes the
+ * directory, so that no child loses its channel while its parent still waits for it.
  */
 final class ControlServer {
     private static final String DIR_PREFIX = "procshare-ctl-";
+    private static final int HELLO_TIMEOUT_SECONDS = 10;
     private static ControlServer instance;
 
     private final Path directory;
@@ -31,6 +38,15 @@ final class ControlServer {
     private final ServerSocketChannel server;
     private final Map<String, CompletableFuture<SocketChannel>> pending = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "procshare-control-timer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A token a child must present, and the future its channel completes. */
+    record Expected(String token, CompletableFuture<SocketChannel> connection) {
+    }
 
     private ControlServer() throws IOException {
         cleanStaleDirectories();
@@ -42,7 +58,6 @@ final class ControlServer {
         Thread acceptor = new Thread(this::acceptLoop, "procshare-control-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(this::delete, "procshare-control-cleanup"));
     }
 
     static synchronized ControlServer get() {
@@ -52,8 +67,15 @@ final class ControlServer {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the control socket for child JVMs", e);
             }
+            Runtime.getRuntime().addShutdownHook(new Thread(ControlServer::atExit, "procshare-exit"));
         }
         return instance;
+    }
+
+    private static void atExit() {
+        JvmProcess.atExit();
+        WarmJvms.stopAll();
+        instance.delete();
     }
 
     Path socket() {
@@ -65,23 +87,25 @@ final class ControlServer {
         return directory.resolve(token + ".outcome");
     }
 
-    /** A fresh token and the future that completes with the channel of the child that presents it. */
+    /** A fresh one-time token, registered before the child is started so that no hello can be missed. */
+    Expected expect() {
+        String token = newToken();
+        CompletableFuture<SocketChannel> future = new CompletableFuture<>();
+        pending.put(token, future);
+        return new Expected(token, future);
+    }
+
     String newToken() {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
-        String token = HexFormat.of().formatHex(bytes);
-        pending.put(token, new CompletableFuture<>());
-        return token;
+        return HexFormat.of().formatHex(bytes);
     }
 
-    CompletableFuture<SocketChannel> connection(String token) {
-        return pending.get(token);
-    }
-
-    void forget(String token) {
-        CompletableFuture<SocketChannel> future = pending.remove(token);
-        if (future != null) {
-            future.cancel(false);
+    /** Gives up on a token; a channel that arrived for it anyway is closed. */
+    void forget(Expected expected) {
+        pending.remove(expected.token());
+        if (!expected.connection().cancel(false)) {
+            expected.connection().thenAccept(ControlServer::closeQuietly);
         }
     }
 
@@ -101,17 +125,22 @@ final class ControlServer {
     }
 
     private void greet(SocketChannel channel) {
+        ScheduledFuture<?> deadline = timer.schedule(() -> closeQuietly(channel), HELLO_TIMEOUT_SECONDS,
+                TimeUnit.SECONDS);
         try {
             byte[] hello = Frames.read(channel, 32);
-            if (hello.length == 32) {
-                CompletableFuture<SocketChannel> future = pending.remove(new String(hello, StandardCharsets.US_ASCII));
-                if (future != null && future.complete(channel)) {
-                    return;
-                }
+            deadline.cancel(false);
+            CompletableFuture<SocketChannel> future = pending.remove(new String(hello, StandardCharsets.US_ASCII));
+            if (future != null && future.complete(channel)) {
+                return;
             }
         } catch (IOException | RuntimeException e) {
-            // not one of our children
+            // not one of our children, or too slow to say so
         }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {
@@ -122,8 +151,22 @@ final class ControlServer {
     private void delete() {
         try {
             server.close();
-            Files.deleteIfExists(socket);
-            Files.deleteIfExists(directory);
+        } catch (IOException ignored) {
+            // closing at exit
+        }
+        deleteDirectory(directory);
+    }
+
+    private static void deleteDirectory(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+            Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // best effort at exit; the next JVM removes directories of dead pids
         }
@@ -138,12 +181,11 @@ final class ControlServer {
                 int dash = rest.indexOf('-');
                 try {
                     long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                    if (ProcessHandle.of(pid).isEmpty()) {
-                        Files.deleteIfExists(dir.resolve("ctl.sock"));
-                        Files.deleteIfExists(dir);
+                    if (ProcessHandle.of(pid).isEmpty() && Files.isDirectory(dir)) {
+                        deleteDirectory(dir);
                     }
-                } catch (NumberFormatException | IOException ignored) {
-                    // not ours, or not empty: leave it
+                } catch (NumberFormatException ignored) {
+                    // not ours
                 }
             });
         } catch (IOException ignored) {

@@ -17,6 +17,7 @@ public final class InheritedContext {
     /** Sets a value that children started from now on will inherit. */
     public static void put(String key, byte[] value) {
         LOCAL.put(key, value.clone());
+        WarmJvms.invalidate(); // idle JVMs got the old context with their launch
     }
 
     /** This process's value for {@code key}: set here, or inherited from the parent; null if neither. */

@@ -53,10 +53,6 @@ public final class JvmProcess implements AutoCloseable {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Set<JvmProcess> LIVE = ConcurrentHashMap.newKeySet();
 
-    static {
-        Runtime.getRuntime().addShutdownHook(new Thread(JvmProcess::atExit, "procshare-process-exit"));
-    }
-
     private final String name;
     private final boolean daemon;
     private final boolean detached;
@@ -231,7 +227,7 @@ public final class JvmProcess implements AutoCloseable {
         Messages.Outcome result = null;
         try {
             if (child.channel != null) {
-                result = child.receive();
+                result = Messages.Outcome.decode(child.receiveFrame());
             } else {
                 child.process.waitFor();
                 if (Files.exists(child.outcomeFile)) {
@@ -265,25 +261,34 @@ public final class JvmProcess implements AutoCloseable {
         }
     }
 
-    private static void atExit() {
-        List<JvmProcess> waitFor = new ArrayList<>();
+    /**
+     * At normal exit (called by the control server's shutdown hook, before it removes the channels'
+     * directory): terminate daemon children, kill those still running after 2 s, then wait for the others,
+     * as Python joins non-daemon children. Detached children are left alone.
+     */
+    static void atExit() {
+        List<JvmProcess> daemons = new ArrayList<>();
+        List<JvmProcess> others = new ArrayList<>();
         for (JvmProcess p : LIVE) {
-            if (p.detached) {
-                continue;
-            }
-            if (p.daemon) {
-                p.terminate();
-            } else {
-                waitFor.add(p);
+            if (!p.detached) {
+                (p.daemon ? daemons : others).add(p);
             }
         }
-        for (JvmProcess p : LIVE) {
-            if (p.daemon && !p.detached && p.child.exitCode(2_000) < 0) {
+        daemons.forEach(JvmProcess::terminate);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (JvmProcess p : daemons) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (p.child.exitCode(TimeUnit.NANOSECONDS.toMillis(left)) < 0) {
                 p.kill();
             }
         }
-        for (JvmProcess p : waitFor) {
-            p.child.exitCode(Long.MAX_VALUE); // Python joins non-daemon children at exit
+        for (JvmProcess p : others) {
+            try {
+                p.child.process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -421,18 +426,23 @@ public final class JvmProcess implements AutoCloseable {
                     directory, output, outputFile, !detached, null, startTimeout);
             boolean useWarm = warm != null ? warm : Boolean.getBoolean("procshare.warm");
             Messages.Job job = Messages.Job.task(0, processName, daemon, true, task);
-            ChildConnection connection = useWarm && spec.isDefault() ? WarmJvms.take() : null;
-            if (connection == null) {
-                connection = Launcher.launchOneShot(spec, job);
+            ChildConnection warmJvm = useWarm && spec.isDefault() ? WarmJvms.take() : null;
+            if (warmJvm != null) {
+                JvmProcess process = new JvmProcess(processName, daemon, detached, warmJvm, false);
+                try {
+                    process.begin(job);
+                    return process;
+                } catch (IOException e) {
+                    process.close(); // the idle JVM died meanwhile: start cold instead
+                }
             }
+            ChildConnection connection = Launcher.launchOneShot(spec, job);
             JvmProcess process = new JvmProcess(processName, daemon, detached, connection,
                     output == Launcher.OutputMode.CAPTURE);
             try {
                 process.begin(job);
             } catch (IOException e) {
-                process.close();
-                throw new IllegalStateException("child JVM (pid " + connection.pid() + ") died before it got its task",
-                        e);
+                throw new AssertionError("a one-shot child has no channel to fail", e);
             }
             return process;
         }

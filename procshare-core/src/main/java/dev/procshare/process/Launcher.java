@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,25 +43,47 @@ final class Launcher {
         return Path.of(System.getProperty("java.home"), "bin", "java");
     }
 
-    /** Starts a JVM that connects back and serves jobs sent over its channel (pool workers, warm JVMs). */
+    /**
+     * Starts a JVM that connects back, runs the initializer if any, and reports ready; it then serves jobs
+     * sent over its channel (pool workers, warm JVMs). Fails at once if the child exits before that.
+     *
+     * @throws RemoteTaskException if the initializer threw in the child
+     * @throws IllegalStateException if the child cannot be started or does not connect in time
+     */
     static ChildConnection launch(Spec spec) {
         ControlServer server = ControlServer.get();
-        String token = server.newToken();
-        Process process = start(spec, server, token);
+        ControlServer.Expected expected = server.expect();
+        Process process = start(spec, server, expected.token());
+        ChildConnection connection = null;
         try {
-            writeLaunch(process, spec, server, token, null, null);
-            SocketChannel channel = server.connection(token).get(spec.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return new ChildConnection(process, channel, process.getOutputStream(), null);
-        } catch (IOException | ExecutionException | TimeoutException e) {
-            server.forget(token);
+            writeLaunch(process, spec, server, expected.token(), null, null);
+            CompletableFuture.anyOf(expected.connection(), process.onExit())
+                    .get(spec.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!expected.connection().isDone()) {
+                throw new IOException("it exited before connecting");
+            }
+            connection = new ChildConnection(process, expected.connection().join(), process.getOutputStream(), null);
+            Messages.Outcome ready = Messages.Outcome.decode(connection.receiveFrame());
+            if (ready.status() == Messages.INIT_FAILED) {
+                connection.kill();
+                throw new RemoteTaskException("the initializer failed in child JVM (pid " + process.pid() + "): "
+                        + ready.error(), ready.error());
+            }
+            return connection;
+        } catch (IOException | ExecutionException | TimeoutException | ClassNotFoundException
+                 | java.util.concurrent.CancellationException e) {
+            server.forget(expected);
+            if (connection != null) {
+                connection.kill();
+            }
             process.destroyForcibly();
             int code = waitBriefly(process);
-            throw new IllegalStateException("child JVM (pid " + process.pid() + ") did not connect back"
+            throw new IllegalStateException("child JVM (pid " + process.pid() + ") did not start"
                     + (code >= 0 ? ": it exited with " + code + " (see its output for why)" : " within "
-                    + spec.connectTimeout()), e);
+                    + spec.connectTimeout() + ": " + e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            server.forget(token);
+            server.forget(expected);
             process.destroyForcibly();
             throw new IllegalStateException("interrupted while starting a child JVM", e);
         }
@@ -72,8 +95,7 @@ final class Launcher {
      */
     static ChildConnection launchOneShot(Spec spec, Messages.Job job) {
         ControlServer server = ControlServer.get();
-        String token = server.newToken();
-        server.forget(token); // no connection is expected; the token only names the outcome file
+        String token = server.newToken(); // names the outcome file; no connection is expected
         Process process = start(spec, server, token);
         Path outcome = server.outcomeFile(token);
         try {
@@ -112,7 +134,6 @@ final class Launcher {
         try {
             return builder.start();
         } catch (IOException e) {
-            server.forget(token);
             throw new IllegalStateException("cannot start a child JVM: " + command + ": " + e.getMessage(), e);
         }
     }

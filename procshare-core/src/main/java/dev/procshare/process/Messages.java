@@ -183,6 +183,9 @@ final class Messages {
     }
 
     private static byte[] take(ByteBuffer b, int n) {
+        if (n < 0 || n > b.remaining()) {
+            throw new IllegalArgumentException("field of " + n + " bytes, " + b.remaining() + " left");
+        }
         byte[] out = new byte[n];
         b.get(out);
         return out;

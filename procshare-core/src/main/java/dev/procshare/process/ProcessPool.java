@@ -68,6 +68,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private volatile boolean shutdown;
     private volatile boolean shutdownNow;
     private volatile Throwable broken;
+    private final java.util.concurrent.atomic.AtomicInteger liveSlots = new java.util.concurrent.atomic.AtomicInteger();
 
     private ProcessPool(Builder b) {
         this.size = b.size;
@@ -79,6 +80,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         options.addAll(b.jvmOptions);
         this.spec = new Launcher.Spec(List.copyOf(options), null, Map.of(), null, Launcher.OutputMode.INHERIT,
                 null, true, initializer, b.startTimeout);
+        liveSlots.set(size);
         for (int i = 0; i < size; i++) {
             Slot slot = new Slot(b.namePrefix + "-" + (i + 1));
             slots.add(slot);
@@ -176,6 +178,46 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             r.run();
             return value;
         });
+    }
+
+    /**
+     * Runs the tasks in workers and returns the result of one that succeeded; the others are cancelled (a
+     * task already running in a worker finishes there, its result ignored). Tasks must be serializable.
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no deadline", e);
+        }
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task");
+        }
+        List<CompletableFuture<T>> futures = new ArrayList<>();
+        CompletableFuture<T> first = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+        for (Callable<T> task : tasks) {
+            CompletableFuture<T> f = enqueue(requireSerializable(task), "a task given to invokeAny()");
+            futures.add(f);
+            f.whenComplete((v, e) -> {
+                if (e == null) {
+                    first.complete(v);
+                } else if (failures.incrementAndGet() == tasks.size()) {
+                    first.completeExceptionally(e);
+                }
+            });
+        }
+        try {
+            return unit.toNanos(timeout) == Long.MAX_VALUE ? first.get() : first.get(timeout, unit);
+        } finally {
+            futures.forEach(f -> f.cancel(false));
+        }
     }
 
     // ---- map family ---------------------------------------------------------------------------------------
@@ -380,20 +422,24 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     // ---- internals ----------------------------------------------------------------------------------------
 
     private <T> CompletableFuture<T> enqueue(Object task, String what) {
-        if (shutdown) {
+        if (shutdown && broken == null) {
             throw new RejectedExecutionException("the pool is shut down");
         }
         return enqueue(new Work(Messages.TASK, 0, null, TaskCodec.encodeTask(task, what)));
     }
 
     private <T> CompletableFuture<T> enqueue(Work work) {
-        if (shutdown) {
-            throw new RejectedExecutionException("the pool is shut down");
-        }
         if (broken != null) {
             work.future.completeExceptionally(broken);
+        } else if (shutdown) {
+            throw new RejectedExecutionException("the pool is shut down");
         } else {
             queue.add(work);
+            if (liveSlots.get() == 0 && queue.remove(work)) {
+                // Every pool thread ended between the check and the add: nobody would run it.
+                work.future.completeExceptionally(broken != null ? broken
+                        : new RejectedExecutionException("the pool is shut down"));
+            }
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<T> typed = (CompletableFuture<T>) (CompletableFuture<?>) work.future;
@@ -520,10 +566,15 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         public void run() {
             try {
                 loop();
+            } catch (Throwable t) {
+                breakPool(new IllegalStateException("pool thread of worker " + name + " failed: " + t, t));
             } finally {
                 ChildConnection c = connection;
                 if (c != null) {
                     stopWorker(c);
+                }
+                if (liveSlots.decrementAndGet() == 0) {
+                    failQueued(new RejectedExecutionException("the pool shut down before this task ran"));
                 }
             }
         }
@@ -557,6 +608,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 connection = Launcher.launch(spec);
                 tasksDone = 0;
                 return true;
+            } catch (RemoteTaskException e) {
+                breakPool(new RemoteTaskException("the pool initializer failed in worker " + name + ": "
+                        + e.getCause(), e.getCause()));
+                return false;
             } catch (RuntimeException e) {
                 breakPool(new IllegalStateException("cannot start pool worker " + name + ": " + e.getMessage(), e));
                 return false;
@@ -565,10 +620,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         private void runOn(ChildConnection c, Work work) {
             long id = JOB_IDS.incrementAndGet();
-            Messages.Outcome outcome;
+            byte[] frame;
             try {
                 c.send(new Messages.Job(id, name, true, false, work.kind, work.fnId, work.fn, work.payload));
-                outcome = c.receive();
+                frame = c.receiveFrame();
             } catch (IOException | RuntimeException e) {
                 int code = c.exitCode(5_000);
                 c.kill();
@@ -581,11 +636,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 return;
             }
-            if (outcome.status() == Messages.INIT_FAILED) {
-                RemoteTaskException failure = new RemoteTaskException("the pool initializer failed in worker "
-                        + name + " (pid " + c.pid() + "): " + outcome.error(), outcome.error());
-                work.future.completeExceptionally(failure);
-                breakPool(failure);
+            Messages.Outcome outcome;
+            try {
+                outcome = Messages.Outcome.decode(frame);
+            } catch (Throwable t) {
+                // The frame was read whole, so the worker is fine: only this result cannot be read here.
+                work.future.completeExceptionally(new RemoteTaskException("the result of a task in pool worker "
+                        + name + " (pid " + c.pid() + ") cannot be read in this JVM: " + t, t));
                 return;
             }
             if (outcome.error() != null) {
@@ -614,8 +671,14 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     }
 
     private void breakPool(Throwable cause) {
-        broken = cause;
+        if (broken == null) {
+            broken = cause;
+        }
         shutdown = true;
+        failQueued(broken);
+    }
+
+    private void failQueued(Throwable cause) {
         List<Work> drained = new ArrayList<>();
         queue.drainTo(drained);
         drained.forEach(w -> w.future.completeExceptionally(cause));
@@ -647,7 +710,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 CompletableFuture<List<Object>> f = submitChunk(fn, part);
                 inFlight.add(f);
-                f.whenComplete((r, e) -> completed.add(f));
+                if (!ordered) {
+                    f.whenComplete((r, e) -> completed.add(f));
+                }
             }
         }
 

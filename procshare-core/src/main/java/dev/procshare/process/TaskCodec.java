@@ -37,6 +37,7 @@ final class TaskCodec {
 
     static Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+            in.setObjectInputFilter(dev.procshare.codec.FastCodec.limits(bytes.length));
             return in.readObject();
         }
     }

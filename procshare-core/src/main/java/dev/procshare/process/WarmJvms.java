@@ -6,14 +6,16 @@ import java.util.Deque;
 /**
  * Pre-started idle JVMs, connected and waiting for a job: the analogue of Python's forkserver. Taking one
  * makes {@code start()} cost a message instead of a JVM start; a replacement starts in the background.
- * Idle JVMs use the default launch options and watch this JVM like any child, so they never outlive it.
+ * Idle JVMs use the default launch options and watch this JVM like any child, so they never outlive it;
+ * the control server's shutdown hook stops them.
  */
 final class WarmJvms {
     private static final Object LOCK = new Object();
     private static final Deque<ChildConnection> IDLE = new ArrayDeque<>();
     private static int target = Integer.getInteger("procshare.warm.size", 1);
     private static int starting;
-    private static boolean hookInstalled;
+    /** Whether warm starts were asked for at all: until then no idle JVM is started. */
+    private static boolean active;
 
     private WarmJvms() {
     }
@@ -21,6 +23,7 @@ final class WarmJvms {
     /** Keeps {@code count} idle JVMs ready from now on (0 stops keeping any). */
     static void keep(int count) {
         synchronized (LOCK) {
+            active = true;
             target = Math.max(0, count);
             while (IDLE.size() > target) {
                 stop(IDLE.pollLast());
@@ -33,9 +36,10 @@ final class WarmJvms {
     static ChildConnection take() {
         ChildConnection child;
         synchronized (LOCK) {
-            do {
-                child = IDLE.pollFirst();
-            } while (child != null && !child.process.isAlive());
+            active = true;
+            while ((child = IDLE.pollFirst()) != null && !child.process.isAlive()) {
+                child.close();
+            }
         }
         refill();
         return child;
@@ -43,10 +47,6 @@ final class WarmJvms {
 
     private static void refill() {
         synchronized (LOCK) {
-            if (!hookInstalled) {
-                hookInstalled = true;
-                Runtime.getRuntime().addShutdownHook(new Thread(WarmJvms::stopAll, "procshare-warm-cleanup"));
-            }
             while (IDLE.size() + starting < target) {
                 starting++;
                 Thread t = new Thread(WarmJvms::startOne, "procshare-warm-start");
@@ -78,7 +78,19 @@ final class WarmJvms {
         }
     }
 
-    private static void stopAll() {
+    /** Replaces the idle JVMs (they carry the inherited context of their launch, which just changed). */
+    static void invalidate() {
+        synchronized (LOCK) {
+            IDLE.forEach(WarmJvms::stop);
+            IDLE.clear();
+        }
+        if (active) {
+            refill();
+        }
+    }
+
+    /** At exit (the control server's shutdown hook). */
+    static void stopAll() {
         synchronized (LOCK) {
             target = 0;
             IDLE.forEach(WarmJvms::stop);

@@ -200,11 +200,30 @@ class ProcessPoolTest {
             assertEquals(2, results.get(1).get());
             int any = pool.invokeAny(calls);
             assertTrue(any == 1 || any == 2);
-            CompletableFuture<Integer> chained = CompletableFuture.supplyAsync(() -> 20, pool::execute);
-            assertThrows(UnserializableTaskException.class, () -> chained.get(30, TimeUnit.SECONDS),
-                    "a plain Runnable from CompletableFuture is not serializable");
-        } catch (ExecutionException | UnserializableTaskException expected) {
-            // CompletableFuture.supplyAsync hands execute() a non-serializable Runnable: refused loudly
+            List<Callable<Integer>> failing = List.of((SerializableCallable<Integer>) () -> {
+                throw new IllegalStateException("no");
+            });
+            ExecutionException none = assertThrows(ExecutionException.class, () -> pool.invokeAny(failing));
+            assertInstanceOf(RemoteTaskException.class, none.getCause());
+            CompletableFuture<Integer> chained = pool.submit(() -> 20).thenApply(x -> x + 1);
+            assertEquals(21, chained.get(30, TimeUnit.SECONDS));
+            assertThrows(UnserializableTaskException.class,
+                    () -> CompletableFuture.supplyAsync(() -> 20, pool::execute),
+                    "CompletableFuture's own Runnable is not serializable: refused at once, not in the worker");
+        }
+    }
+
+    @Test
+    void failingInitializerBreaksThePoolInsteadOfRespawning() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().size(2)
+                .initializer(() -> {
+                    throw new IllegalStateException("bad initializer");
+                }).create()) {
+            Thread.sleep(1_000); // let the workers fail before any task is sent
+            RemoteTaskException e = assertThrows(RemoteTaskException.class, () -> pool.apply(() -> 1));
+            assertTrue(e.getMessage().contains("initializer"), e.getMessage());
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertThrows(RemoteTaskException.class, () -> pool.apply(() -> 2), "later tasks fail the same way");
         }
     }
 
