@@ -249,27 +249,34 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
                                                       Iterable<? extends T> items, int chunkSize,
                                                       MapProgress progress) {
-        List<Object> all = new ArrayList<>();
-        items.forEach(all::add);
+        List<?> all;
+        if (items instanceof List<?> list && items instanceof java.util.RandomAccess) {
+            all = list; // encoded chunk by chunk straight from the caller's list, without a copy
+        } else {
+            List<Object> copy = new ArrayList<>();
+            items.forEach(copy::add);
+            all = copy;
+        }
         int chunk = chunkSize > 0 ? chunkSize : defaultChunkSize(all.size());
         FunctionRef function = new FunctionRef(fn, "the function given to map()");
         List<CompletableFuture<List<Object>>> chunks = new ArrayList<>();
         AtomicLong done = new AtomicLong();
-        for (int from = 0; from < all.size(); from += chunk) {
-            List<Object> part = new ArrayList<>(all.subList(from, Math.min(all.size(), from + chunk)));
-            CompletableFuture<List<Object>> f = submitChunk(function, part);
+        int total = all.size();
+        for (int from = 0; from < total; from += chunk) {
+            int to = Math.min(total, from + chunk);
+            CompletableFuture<List<Object>> f = submitChunk(function, all, from, to);
             if (progress != null) {
-                int n = part.size();
+                int n = to - from;
                 f = f.whenComplete((r, e) -> {
                     if (e == null) {
-                        progress.update(done.addAndGet(n), all.size());
+                        progress.update(done.addAndGet(n), total);
                     }
                 });
             }
             chunks.add(f);
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<R> results = new ArrayList<>(all.size());
+            List<R> results = new ArrayList<>(total);
             for (CompletableFuture<List<Object>> f : chunks) {
                 for (Object r : f.join()) {
                     @SuppressWarnings("unchecked")
@@ -333,14 +340,14 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
     }
 
-    private CompletableFuture<List<Object>> submitChunk(FunctionRef function, List<Object> items) {
+    private CompletableFuture<List<Object>> submitChunk(FunctionRef function, List<?> items, int from, int to) {
         byte[] payload;
         try {
-            payload = FastCodec.INSTANCE.encode(items);
+            payload = FastCodec.INSTANCE.encodeRange(items, from, to);
         } catch (IOException e) {
             throw new UnserializableTaskException("cannot send map() items to a worker JVM: "
-                    + TaskCodec.culprit(items, e.getMessage()).replace("the task (java.util.ArrayList)", "the items"),
-                    e);
+                    + TaskCodec.culprit(new ArrayList<>(items.subList(from, to)), e.getMessage())
+                    .replace("the task (java.util.ArrayList)", "items " + from + " to " + (to - 1)), e);
         }
         return enqueue(new Work(Messages.CHUNK, function.id, function.bytes, payload));
     }
@@ -708,7 +715,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 while (part.size() < chunkSize && input.hasNext()) {
                     part.add(input.next());
                 }
-                CompletableFuture<List<Object>> f = submitChunk(fn, part);
+                CompletableFuture<List<Object>> f = submitChunk(fn, part, 0, part.size());
                 inFlight.add(f);
                 if (!ordered) {
                     f.whenComplete((r, e) -> completed.add(f));
