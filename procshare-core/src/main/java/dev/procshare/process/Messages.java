@@ -1,14 +1,13 @@
 package dev.procshare.process;
 
+import dev.procshare.codec.FastCodec;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
-import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import dev.procshare.codec.FastCodec;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -161,7 +160,7 @@ final class Messages {
             return new Outcome(id, status, null, error);
         }
 
-        /** @throws NotSerializableException if the value cannot travel */
+        /** @throws java.io.NotSerializableException if the value cannot travel */
         byte[] encode() throws IOException {
             byte[] body = status == OK ? FastCodec.INSTANCE.encode(value) : TaskCodec.encode(error);
             return ByteBuffer.allocate(9 + body.length).putLong(id).put(status).put(body).array();

@@ -11,8 +11,8 @@ import java.util.Base64;
  * Entry point of a child JVM started by {@link ChildJvm#task}: reads one Base64 line from standard input,
  * deserializes the task and runs it. Exit code 0 means the task returned, 1 that it threw.
  *
- * <p>Standard input stays open for the child's lifetime: when it reaches end of file the parent (the test
- * JVM) is gone, and the child halts so that a crashed test run leaves no JVM behind.
+ * <p>The child watches its parent pid: when the test JVM is gone, the child halts, so that a crashed test
+ * run leaves no JVM behind.
  */
 public final class TaskMain {
     /** Exit code of a child whose parent died. */
@@ -32,7 +32,7 @@ public final class TaskMain {
                 new ByteArrayInputStream(Base64.getDecoder().decode(line)))) {
             task = (Runnable) ois.readObject();
         }
-        watchParent(in);
+        watchParent();
         try {
             task.run();
         } catch (Throwable t) {
@@ -44,16 +44,23 @@ public final class TaskMain {
         System.exit(0);
     }
 
-    private static void watchParent(BufferedReader in) {
+    /**
+     * Halts once the parent (the test JVM) is gone. Polls the parent pid rather than blocking on standard
+     * input: HotSpot's exit waits up to 300 ms for a thread blocked in a native read.
+     */
+    private static void watchParent() {
+        long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         Thread watcher = new Thread(() -> {
-            try {
-                while (in.read() >= 0) {
-                    // the parent never writes after the task line; anything else is ignored
+            for (;;) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
                 }
-            } catch (Exception ignored) {
-                // a broken pipe means the same as end of file
+                if (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != parent) {
+                    Runtime.getRuntime().halt(ORPHANED);
+                }
             }
-            Runtime.getRuntime().halt(ORPHANED);
         }, "testkit-parent-watch");
         watcher.setDaemon(true);
         watcher.start();
