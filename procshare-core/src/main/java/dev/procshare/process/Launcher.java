@@ -111,11 +111,14 @@ final class Launcher {
     }
 
     private static Process start(Spec spec, ControlServer server, String token) {
+        String classpath = spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path");
+        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath);
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
+        command.addAll(sharing.options());
         command.addAll(spec.jvmOptions());
         command.add("-cp");
-        command.add(spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(ChildMain.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(spec.environment());
@@ -132,8 +135,11 @@ final class Launcher {
             case CAPTURE -> builder.redirectErrorStream(true);
         }
         try {
-            return builder.start();
+            Process process = builder.start();
+            process.onExit().thenRun(sharing::childExited);
+            return process;
         } catch (IOException e) {
+            sharing.childExited();
             throw new IllegalStateException("cannot start a child JVM: " + command + ": " + e.getMessage(), e);
         }
     }
