@@ -96,6 +96,24 @@ final class ProcessBench {
         return new double[] {median(times), times[(int) (calls * 0.99) - 1]};
     }
 
+    /** {median, p99} µs of synchronous {@code apply(...)} calls (the caller talks to an idle worker itself). */
+    static double[] applyRoundTripMicros(ProcessPool pool, int calls) throws Exception {
+        for (int i = 0; i < 2_000; i++) {
+            pool.apply(() -> 3 * 3);
+        }
+        double[] times = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long start = System.nanoTime();
+            int v = pool.apply(() -> 3 * 3);
+            times[i] = (System.nanoTime() - start) / 1e3;
+            if (v != 9) {
+                throw new IllegalStateException("wrong result");
+            }
+        }
+        Arrays.sort(times);
+        return new double[] {median(times), times[(int) (calls * 0.99) - 1]};
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);

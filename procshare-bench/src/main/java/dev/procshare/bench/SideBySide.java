@@ -64,6 +64,8 @@ public final class SideBySide {
         List<Double> mapLarge = ProcessBench.list();
         List<Double> rtMedian = ProcessBench.list();
         List<Double> rtP99 = ProcessBench.list();
+        List<Double> applyMedian = ProcessBench.list();
+        List<Double> applyP99 = ProcessBench.list();
         List<Map<String, String>> pys = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             String r = "round " + round + "/" + rounds + ": ";
@@ -82,6 +84,10 @@ public final class SideBySide {
                 double[] rt = ProcessBench.submitRoundTripMicros(pool, calls);
                 rtMedian.add(rt[0]);
                 rtP99.add(rt[1]);
+                progress(r + calls + " apply() round trips");
+                double[] ap = ProcessBench.applyRoundTripMicros(pool, calls);
+                applyMedian.add(ap[0]);
+                applyP99.add(ap[1]);
             }
             progress(r + "Python, the same with multiprocessing");
             pys.add(runPython("process_bench.py", starts, small, large, calls));
@@ -112,6 +118,12 @@ public final class SideBySide {
         row(t, "`submit(...).get()` round trip, median (Python: `apply_async().get()`)", fmtUs(pyRt),
                 fmtUs(ProcessBench.median(rtMedian)), pyRt / ProcessBench.median(rtMedian));
         row(t, "the same, p99", fmtUs(pyRt99), fmtUs(ProcessBench.median(rtP99)), pyRt99 / ProcessBench.median(rtP99));
+        double pyAp = median(pys, "apply_median_us", 1);
+        double pyAp99 = median(pys, "apply_p99_us", 1);
+        row(t, "`apply(...)` round trip, median (Python: `apply`)", fmtUs(pyAp),
+                fmtUs(ProcessBench.median(applyMedian)), pyAp / ProcessBench.median(applyMedian));
+        row(t, "the same, p99", fmtUs(pyAp99), fmtUs(ProcessBench.median(applyP99)),
+                pyAp99 / ProcessBench.median(applyP99));
         return "Processes and pools vs Python " + pythonVersion() + ", Java " + Runtime.version() + ", "
                 + Runtime.getRuntime().availableProcessors() + " CPUs, not pinned, median of " + rounds + " rounds"
                 + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;

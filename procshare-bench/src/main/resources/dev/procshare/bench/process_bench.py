@@ -55,6 +55,14 @@ def main():
         latencies.sort()
         print("apply_async_median_us", statistics.median(latencies))
         print("apply_async_p99_us", latencies[int(len(latencies) * 0.99) - 1])
+        latencies = []
+        for _ in range(calls):
+            start = time.perf_counter()
+            pool.apply(square, (3,))
+            latencies.append((time.perf_counter() - start) * 1e6)
+        latencies.sort()
+        print("apply_median_us", statistics.median(latencies))
+        print("apply_p99_us", latencies[int(len(latencies) * 0.99) - 1])
 
 
 if __name__ == "__main__":

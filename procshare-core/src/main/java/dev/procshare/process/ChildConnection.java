@@ -37,6 +37,11 @@ final class ChildConnection {
         return channel.read(Frames.MAX_FRAME);
     }
 
+    /** Like {@link #receiveFrame()}, spinning up to {@code spinNanos} first (the caller waits on nothing else). */
+    byte[] receiveFrame(long spinNanos) throws IOException {
+        return channel.read(Frames.MAX_FRAME, spinNanos);
+    }
+
     /** The exit code once the process has ended, waiting up to {@code millis}; -1 if it has not ended. */
     int exitCode(long millis) {
         try {

@@ -126,10 +126,11 @@ public final class ChildMain {
     }
 
     private static void serve(FrameChannel channel) throws IOException {
+        long spin = FrameChannel.SPIN_NANOS;
         for (;;) {
             Messages.Job job;
             try {
-                job = Messages.Job.decode(channel.read(Frames.MAX_FRAME));
+                job = Messages.Job.decode(channel.read(Frames.MAX_FRAME, spin));
             } catch (IOException e) {
                 exit(0); // the parent closed the channel: nothing more to do
                 return;
@@ -142,6 +143,8 @@ public final class ChildMain {
             System.out.flush();
             System.err.flush();
             channel.write(reply);
+            // A caller waiting synchronously (ProcessPool.apply) is likely to send the next job at once.
+            spin = Math.max(FrameChannel.SPIN_NANOS, job.spinMicros() * 1_000L);
             if (job.single()) {
                 exit(outcome.error() == null ? 0 : TASK_FAILED);
             }

@@ -52,18 +52,23 @@ final class FrameChannel implements AutoCloseable {
 
     /** Reads one frame of at most {@code limit} bytes; {@link EOFException} when the peer is gone. */
     byte[] read(int limit) throws IOException {
+        return read(limit, spinNanos);
+    }
+
+    /** Like {@link #read(int)}, spinning up to {@code spin} ns for data before sleeping in the selector. */
+    byte[] read(int limit, long spin) throws IOException {
         header.clear();
-        fill(header);
+        fill(header, spin);
         int length = header.getInt(0);
         if (length < 0 || length > limit) {
             throw new StreamCorruptedException("frame of " + length + " bytes (limit " + limit + ")");
         }
         ByteBuffer body = ByteBuffer.allocate(length);
-        fill(body);
+        fill(body, spin);
         return body.array();
     }
 
-    private void fill(ByteBuffer buffer) throws IOException {
+    private void fill(ByteBuffer buffer, long spin) throws IOException {
         long spinUntil = 0;
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer);
@@ -76,7 +81,7 @@ final class FrameChannel implements AutoCloseable {
             }
             long now = System.nanoTime();
             if (spinUntil == 0) {
-                spinUntil = now + spinNanos;
+                spinUntil = now + spin;
             }
             if (now < spinUntil) {
                 Thread.onSpinWait();

@@ -102,7 +102,12 @@ final class Messages {
      * after this job (a {@link JvmProcess}); else a pool worker waits for the next one.
      */
     record Job(long id, String name, boolean daemon, boolean single, byte kind, long fnId, byte[] fn,
-               byte[] payload) {
+               byte[] payload, int spinMicros) {
+
+        /** {@code spinMicros}: how long the worker should spin for its next job after answering this one. */
+        Job(long id, String name, boolean daemon, boolean single, byte kind, long fnId, byte[] fn, byte[] payload) {
+            this(id, name, daemon, single, kind, fnId, fn, payload, 0);
+        }
 
         static Job task(long id, String name, boolean daemon, boolean single, byte[] task) {
             return new Job(id, name, daemon, single, TASK, 0, null, task);
@@ -115,13 +120,13 @@ final class Messages {
         byte[] encode() {
             byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
             int fnLength = fn == null ? 0 : fn.length;
-            ByteBuffer b = ByteBuffer.allocate(8 + 4 + nameBytes.length + 3 + 8 + 4 + fnLength + 4 + payload.length);
+            ByteBuffer b = ByteBuffer.allocate(8 + 4 + nameBytes.length + 3 + 8 + 4 + fnLength + 4 + payload.length + 4);
             b.putLong(id).putInt(nameBytes.length).put(nameBytes).put((byte) (daemon ? 1 : 0))
                     .put((byte) (single ? 1 : 0)).put(kind).putLong(fnId).putInt(fn == null ? -1 : fn.length);
             if (fn != null) {
                 b.put(fn);
             }
-            b.putInt(payload.length).put(payload);
+            b.putInt(payload.length).put(payload).putInt(spinMicros);
             return b.array();
         }
 
@@ -137,7 +142,7 @@ final class Messages {
                 int fnLength = b.getInt();
                 byte[] fn = fnLength < 0 ? null : take(b, fnLength);
                 byte[] payload = take(b, b.getInt());
-                return new Job(id, name, daemon, single, kind, fnId, fn, payload);
+                return new Job(id, name, daemon, single, kind, fnId, fn, payload, b.getInt());
             } catch (RuntimeException e) {
                 throw new StreamCorruptedException("malformed job frame: " + e);
             }

@@ -42,10 +42,29 @@ final class TaskCodec {
         }
     }
 
+    /**
+     * The serialized form of lambdas that capture nothing: a lambda class without instance fields has one
+     * state, so its bytes never change (literal lambdas submitted in loops). Weak keys: classes can unload.
+     */
+    private static final java.util.Map<Class<?>, byte[]> STATELESS_BYTES =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
     /** Serializes a task for another JVM or throws {@link UnserializableTaskException} naming the culprit. */
     static byte[] encodeTask(Object task, String what) {
+        Class<?> type = task.getClass();
+        boolean stateless = type.isHidden() && task instanceof Serializable && hasNoInstanceFields(type);
+        if (stateless) {
+            byte[] cached = STATELESS_BYTES.get(type);
+            if (cached != null) {
+                return cached;
+            }
+        }
         try {
-            return encode(task);
+            byte[] bytes = encode(task);
+            if (stateless) {
+                STATELESS_BYTES.put(type, bytes);
+            }
+            return bytes;
         } catch (NotSerializableException e) {
             throw new UnserializableTaskException("cannot send " + what + " to another JVM: "
                     + culprit(task, e.getMessage()) + ". Make that class Serializable, pass a shared handle "
@@ -54,6 +73,15 @@ final class TaskCodec {
         } catch (IOException e) {
             throw new UnserializableTaskException("cannot send " + what + " to another JVM: " + e, e);
         }
+    }
+
+    private static boolean hasNoInstanceFields(Class<?> type) {
+        for (Field field : type.getDeclaredFields()) {
+            if (!Modifier.isStatic(field.getModifiers())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A description of the first value reachable from {@code root} that is not serializable. */
