@@ -156,7 +156,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             // An idle worker: this thread sends the task and reads the answer itself, spinning briefly,
             // instead of handing both to the pool thread (two thread wake-ups saved per call).
             for (Slot slot : slots) {
-                if (slot.connection != null && slot.busy.tryLock()) {
+                if (slot.connection != null && slot.busy.tryAcquire()) {
                     try {
                         ChildConnection c = slot.connection;
                         if (c != null) {
@@ -164,7 +164,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                             return await(uncheckedCast(work.future));
                         }
                     } finally {
-                        slot.busy.unlock();
+                        slot.busy.release();
                     }
                 }
             }
@@ -509,7 +509,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         final long fnId;
         final byte[] fn;
         final byte[] payload;
-        final CompletableFuture<Object> future = new CompletableFuture<>();
+        final CompletableFuture<Object> future = new DirectFuture(this);
 
         Work(byte kind, long fnId, byte[] fn, byte[] payload) {
             this.kind = kind;
@@ -522,6 +522,61 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             return () -> {
                 throw new CancellationException("a task of a ProcessPool that was shut down cannot run here");
             };
+        }
+    }
+
+    /**
+     * The future of a submitted task. Waiting on it while the task is still queued and a worker is idle runs
+     * the task right there, as {@link #apply} does: {@code submit(task).get()} then costs one round trip
+     * instead of two extra thread hand-overs.
+     */
+    private final class DirectFuture extends CompletableFuture<Object> {
+        private final Work work;
+
+        DirectFuture(Work work) {
+            this.work = work;
+        }
+
+        private void runHereIfQueued() {
+            if (!isDone() && work.kind == Messages.TASK && broken == null) {
+                runDirect(work);
+            }
+        }
+
+        @Override
+        public Object get() throws InterruptedException, ExecutionException {
+            runHereIfQueued();
+            return super.get();
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException,
+                TimeoutException {
+            runHereIfQueued();
+            return super.get(timeout, unit);
+        }
+
+        @Override
+        public Object join() {
+            runHereIfQueued();
+            return super.join();
+        }
+    }
+
+    /** Runs a queued work item on an idle worker in this thread, if it is still queued and one is idle. */
+    private void runDirect(Work work) {
+        for (Slot slot : slots) {
+            if (slot.connection != null && slot.busy.tryAcquire()) {
+                try {
+                    ChildConnection c = slot.connection;
+                    if (c != null && queue.remove(work)) {
+                        slot.runOn(c, work, DIRECT_SPIN_NANOS);
+                    }
+                    return;
+                } finally {
+                    slot.busy.release();
+                }
+            }
         }
     }
 
@@ -587,7 +642,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         final Thread thread;
         volatile ChildConnection connection;
         /** Held while the worker's channel is in use: by this slot's thread, or by a caller of apply(). */
-        final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
+        final java.util.concurrent.Semaphore busy = new java.util.concurrent.Semaphore(1); // not reentrant
         private int tasksDone;
 
         Slot(String name) {
@@ -615,13 +670,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         private void loop() {
             while (!shutdownNow) {
-                busy.lock();
+                busy.acquireUninterruptibly();
                 try {
                     if (connection == null && !startWorker()) {
                         return;
                     }
                 } finally {
-                    busy.unlock();
+                    busy.release();
                 }
                 Work work;
                 try {
@@ -638,7 +693,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 if (work.future.isDone()) {
                     continue; // cancelled while queued
                 }
-                busy.lock();
+                busy.acquireUninterruptibly();
                 try {
                     if (connection == null && !startWorker()) {
                         work.future.completeExceptionally(broken);
@@ -646,7 +701,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                     }
                     runOn(connection, work, 0);
                 } finally {
-                    busy.unlock();
+                    busy.release();
                 }
             }
         }
