@@ -1,10 +1,6 @@
 package dev.procshare.codec;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.StreamCorruptedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -140,7 +136,7 @@ public final class FastCodec implements Codec {
             w.i32(c);
         } else {
             w.u8(JAVA);
-            w.bytes(javaSerialize(v));
+            w.bytes(JavaCodec.INSTANCE.encode(v));
         }
     }
 
@@ -282,48 +278,10 @@ public final class FastCodec implements Codec {
                 return map;
             }
             case JAVA:
-                return javaDeserialize(r.bytes());
+                return JavaCodec.INSTANCE.decode(r.bytes());
             default:
                 throw new StreamCorruptedException("unknown tag " + tag + " at byte " + (r.pos - 1));
         }
-    }
-
-    static byte[] javaSerialize(Object v) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(v);
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * Java deserialization bounded by the input: no array, no object graph and no nesting can claim more
-     * than the bytes it came in (a few bytes declaring a 2 GB array are refused). Which classes may be
-     * deserialized is the caller's filter (the JVM-wide one here; the manager sets an allow-list).
-     */
-    static Object javaDeserialize(byte[] b) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(b))) {
-            in.setObjectInputFilter(limits(b.length));
-            return in.readObject();
-        }
-    }
-
-    /** A filter that bounds sizes by {@code length}, deferring the class decision to the JVM-wide filter. */
-    public static java.io.ObjectInputFilter limits(int length) {
-        java.io.ObjectInputFilter global = java.io.ObjectInputFilter.Config.getSerialFilter();
-        return info -> {
-            if (info.arrayLength() > length || info.depth() > 10_000 || info.references() > length
-                    || info.streamBytes() > length) {
-                return java.io.ObjectInputFilter.Status.REJECTED;
-            }
-            if (global != null) {
-                java.io.ObjectInputFilter.Status status = global.checkInput(info);
-                if (status != java.io.ObjectInputFilter.Status.UNDECIDED) {
-                    return status;
-                }
-            }
-            return java.io.ObjectInputFilter.Status.UNDECIDED;
-        };
     }
 
     /** A growable byte array with big-endian writes. */

@@ -1,11 +1,8 @@
 package dev.procshare.process;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import dev.procshare.codec.JavaCodec;
 import java.io.IOException;
 import java.io.NotSerializableException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
@@ -28,18 +25,11 @@ final class TaskCodec {
     }
 
     static byte[] encode(Object value) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(value);
-        }
-        return bytes.toByteArray();
+        return JavaCodec.INSTANCE.encode(value);
     }
 
     static Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            in.setObjectInputFilter(dev.procshare.codec.FastCodec.limits(bytes.length));
-            return in.readObject();
-        }
+        return JavaCodec.INSTANCE.decode(bytes);
     }
 
     /**
