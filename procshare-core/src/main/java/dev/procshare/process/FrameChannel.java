@@ -70,24 +70,34 @@ final class FrameChannel implements AutoCloseable {
 
     private void fill(ByteBuffer buffer, long spin) throws IOException {
         long spinUntil = 0;
-        while (buffer.hasRemaining()) {
-            int n = channel.read(buffer);
-            if (n < 0) {
-                throw new EOFException("peer closed the channel");
+        // A pending interrupt makes select() return at once, which would turn the wait into a busy loop: it
+        // is set aside while reading (a frame cannot be abandoned half read) and restored afterwards.
+        boolean interrupted = false;
+        try {
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    throw new EOFException("peer closed the channel");
+                }
+                if (n > 0) {
+                    spinUntil = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (spinUntil == 0) {
+                    spinUntil = now + spin;
+                }
+                if (now < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    interrupted |= Thread.interrupted();
+                    readSelector.select();
+                    readSelector.selectedKeys().clear();
+                }
             }
-            if (n > 0) {
-                spinUntil = 0;
-                continue;
-            }
-            long now = System.nanoTime();
-            if (spinUntil == 0) {
-                spinUntil = now + spin;
-            }
-            if (now < spinUntil) {
-                Thread.onSpinWait();
-            } else {
-                readSelector.select();
-                readSelector.selectedKeys().clear();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -65,7 +65,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private final int size;
     private final int maxTasksPerChild;
     private final Launcher.Spec spec;
-    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.LinkedBlockingDeque<Work> queue = new java.util.concurrent.LinkedBlockingDeque<>();
     private final List<Slot> slots = new ArrayList<>();
     private volatile boolean shutdown;
     private volatile boolean shutdownNow;
@@ -156,19 +156,23 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
      */
     public <T> T apply(SerializableCallable<T> task) throws InterruptedException {
         Work work = new Work(Messages.TASK, 0, null, TaskCodec.encodeTask(task, "a task given to apply()"));
-        if (broken == null && !shutdown && queue.isEmpty()) {
+        if (broken == null && !shutdown && queue.isEmpty() && !Thread.currentThread().isInterrupted()) {
             // An idle worker: this thread sends the task and reads the answer itself, spinning briefly,
             // instead of handing both to the pool thread (two thread wake-ups saved per call).
             for (Slot slot : slots) {
                 if (slot.connection != null && slot.busy.tryAcquire()) {
+                    Runnable completion = null;
                     try {
                         ChildConnection c = slot.connection;
-                        if (c != null) {
-                            slot.runOn(c, work, DIRECT_SPIN_NANOS);
-                            return await(uncheckedCast(work.future));
+                        if (c != null && !shutdown) {
+                            completion = slot.runOn(c, work, DIRECT_SPIN_NANOS);
                         }
                     } finally {
                         slot.busy.release();
+                    }
+                    if (completion != null) {
+                        completion.run(); // after release: callbacks of the future may use the pool
+                        return await(uncheckedCast(work.future));
                     }
                 }
             }
@@ -556,8 +560,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         @Override
         public Object get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException,
                 TimeoutException {
-            runHereIfQueued();
-            return super.get(timeout, unit);
+            return super.get(timeout, unit); // a direct run could not honour the timeout
         }
 
         @Override
@@ -569,17 +572,24 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
     /** Runs a queued work item on an idle worker in this thread, if it is still queued and one is idle. */
     private void runDirect(Work work) {
+        if (Thread.currentThread().isInterrupted()) {
+            return; // the plain wait reports the interrupt; a direct run could not
+        }
         for (Slot slot : slots) {
             if (slot.connection != null && slot.busy.tryAcquire()) {
+                Runnable completion = null;
                 try {
                     ChildConnection c = slot.connection;
-                    if (c != null && queue.remove(work)) {
-                        slot.runOn(c, work, DIRECT_SPIN_NANOS);
+                    if (c != null && !shutdown && queue.remove(work)) {
+                        completion = slot.runOn(c, work, DIRECT_SPIN_NANOS);
                     }
-                    return;
                 } finally {
                     slot.busy.release();
                 }
+                if (completion != null) {
+                    completion.run(); // after release: callbacks of the future may use the pool
+                }
+                return;
             }
         }
     }
@@ -662,7 +672,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             } catch (Throwable t) {
                 breakPool(new IllegalStateException("pool thread of worker " + name + " failed: " + t, t));
             } finally {
+                // Taken for good: no direct caller may use the worker once this slot is done.
+                busy.acquireUninterruptibly();
                 ChildConnection c = connection;
+                connection = null;
                 if (c != null) {
                     stopWorker(c);
                 }
@@ -697,16 +710,25 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 if (work.future.isDone()) {
                     continue; // cancelled while queued
                 }
-                busy.acquireUninterruptibly();
+                if (!busy.tryAcquire()) {
+                    // A caller is using this worker directly: give the item back for another worker (or
+                    // for a caller waiting on it), and come back when this worker is free.
+                    queue.offerFirst(work);
+                    busy.acquireUninterruptibly();
+                    busy.release();
+                    continue;
+                }
+                Runnable completion;
                 try {
                     if (connection == null && !startWorker()) {
                         work.future.completeExceptionally(broken);
                         return;
                     }
-                    runOn(connection, work, 0);
+                    completion = runOn(connection, work, 0);
                 } finally {
                     busy.release();
                 }
+                completion.run();
             }
         }
 
@@ -725,45 +747,61 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             }
         }
 
-        /** Runs one work item on the worker; the caller holds {@link #busy}. */
-        void runOn(ChildConnection c, Work work, long spinNanos) {
+        /**
+         * Runs one work item on the worker; the caller holds {@link #busy}. Returns what completes the item's
+         * future, to be run after {@code busy} is released: a callback on the future may use the pool again.
+         */
+        Runnable runOn(ChildConnection c, Work work, long spinNanos) {
             long id = JOB_IDS.incrementAndGet();
             byte[] frame;
             try {
                 c.send(new Messages.Job(id, name, true, false, work.kind, work.fnId, work.fn, work.payload,
                         (int) (spinNanos / 1_000)));
                 frame = c.receiveFrame(spinNanos);
-            } catch (IOException | RuntimeException e) {
-                int code = c.exitCode(5_000);
+            } catch (Throwable e) {
+                // Died, or the channel is in an unknown state (an Error mid-frame): this worker is done.
+                int code = c.exitCode(e instanceof IOException ? 5_000 : 0);
                 c.kill();
                 connection = null;
                 if (shutdownNow) {
-                    work.future.completeExceptionally(new CancellationException("the pool was shut down"));
-                } else {
-                    work.future.completeExceptionally(new WorkerDiedException("pool worker " + name + " (pid "
-                            + c.pid() + ") died while running a task; exit code " + code, c.pid(), code));
+                    return () -> work.future.completeExceptionally(new CancellationException("the pool was shut down"));
                 }
-                return;
+                WorkerDiedException died = new WorkerDiedException("pool worker " + name + " (pid " + c.pid()
+                        + ") died while running a task; exit code " + code, c.pid(), code);
+                if (!(e instanceof IOException || e instanceof RuntimeException)) {
+                    died.initCause(e);
+                }
+                return () -> work.future.completeExceptionally(died);
+            }
+            if (maxTasksPerChild > 0 && ++tasksDone >= maxTasksPerChild) {
+                retire(c);
             }
             Messages.Outcome outcome;
             try {
                 outcome = Messages.Outcome.decode(frame);
             } catch (Throwable t) {
                 // The frame was read whole, so the worker is fine: only this result cannot be read here.
-                work.future.completeExceptionally(new RemoteTaskException("the result of a task in pool worker "
-                        + name + " (pid " + c.pid() + ") cannot be read in this JVM: " + t, t));
-                return;
+                return () -> work.future.completeExceptionally(new RemoteTaskException("the result of a task in "
+                        + "pool worker " + name + " (pid " + c.pid() + ") cannot be read in this JVM: " + t, t));
             }
             if (outcome.error() != null) {
-                work.future.completeExceptionally(new RemoteTaskException("task failed in pool worker " + name
-                        + " (pid " + c.pid() + "): " + outcome.error(), outcome.error()));
-            } else {
-                work.future.complete(outcome.value());
+                return () -> work.future.completeExceptionally(new RemoteTaskException("task failed in pool worker "
+                        + name + " (pid " + c.pid() + "): " + outcome.error(), outcome.error()));
             }
-            if (maxTasksPerChild > 0 && ++tasksDone >= maxTasksPerChild) {
-                stopWorker(c);
-                connection = null;
+            return () -> work.future.complete(outcome.value());
+        }
+
+        /** Recycles a worker without waiting for its exit (it exits on the stop message; the pool thread restarts). */
+        private void retire(ChildConnection c) {
+            connection = null;
+            try {
+                c.send(Messages.Job.stop());
+            } catch (IOException ignored) {
+                // already gone
             }
+            c.close();
+            c.process.onExit().orTimeout(5, TimeUnit.SECONDS)
+                    .whenComplete((p, e) -> c.process.toHandle().destroyForcibly());
         }
 
         private void stopWorker(ChildConnection c) {

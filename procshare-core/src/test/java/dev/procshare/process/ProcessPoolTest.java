@@ -229,6 +229,20 @@ class ProcessPoolTest {
     }
 
     @Test
+    void callbacksOfDirectlyRunTasksMayUseThePool() {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(90), () -> {
+            try (ProcessPool pool = ProcessPool.create(1)) {
+                CompletableFuture<Integer> inner = new CompletableFuture<>();
+                CompletableFuture<Integer> first = pool.submit(() -> 1);
+                first.thenRun(() -> inner.complete(pool.submit(() -> 2).join()));
+                assertEquals(1, first.get());
+                assertEquals(2, inner.get(60, TimeUnit.SECONDS));
+                assertEquals(3, pool.apply(() -> 3));
+            }
+        });
+    }
+
+    @Test
     void unserializableCaptureIsRefusedAtSubmit() {
         Object notSerializable = new Object();
         try (ProcessPool pool = ProcessPool.create(1)) {
