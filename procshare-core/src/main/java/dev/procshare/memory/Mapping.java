@@ -36,11 +36,6 @@ final class Mapping {
         return new Mapping(channel.map(FileChannel.MapMode.READ_WRITE, 0, size), null);
     }
 
-    /** Whether {@link #close()} really unmaps on this JDK. */
-    static boolean unmapsOnClose() {
-        return ARENA != null;
-    }
-
     ByteBuffer buffer() {
         return buffer;
     }

@@ -19,7 +19,7 @@ final class ChildConnection {
     ChildConnection(Process process, SocketChannel channel, OutputStream lifeline, Path outcomeFile)
             throws IOException {
         this.process = process;
-        this.channel = channel == null ? null : new FrameChannel(channel, 0);
+        this.channel = channel == null ? null : new FrameChannel(channel);
         this.lifeline = lifeline;
         this.outcomeFile = outcomeFile;
     }
@@ -34,7 +34,7 @@ final class ChildConnection {
 
     /** The child's next frame; {@link java.io.EOFException} if it died or closed the channel. */
     byte[] receiveFrame() throws IOException {
-        return channel.read(Frames.MAX_FRAME);
+        return channel.read(Frames.MAX_FRAME, 0);
     }
 
     /** Like {@link #receiveFrame()}, spinning up to {@code spinNanos} first (the caller waits on nothing else). */

@@ -90,7 +90,7 @@ public final class ChildMain {
         warmUp();
         // Ready only now: a pool counts a worker as started once its initializer has run.
         Frames.write(channel, Messages.Outcome.ok(-1, null).encode());
-        serve(new FrameChannel(channel, FrameChannel.SPIN_NANOS));
+        serve(new FrameChannel(channel));
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.procshare.process;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.StreamCorruptedException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -23,14 +22,12 @@ final class FrameChannel implements AutoCloseable {
     static final long SPIN_NANOS = Long.getLong("procshare.spin.micros", 0) * 1_000;
 
     private final SocketChannel channel;
-    private final long spinNanos;
     private final Selector readSelector;
     private final Selector writeSelector;
     private final ByteBuffer header = ByteBuffer.allocate(4);
 
-    FrameChannel(SocketChannel channel, long spinNanos) throws IOException {
+    FrameChannel(SocketChannel channel) throws IOException {
         this.channel = channel;
-        this.spinNanos = spinNanos;
         channel.configureBlocking(false);
         readSelector = Selector.open();
         channel.register(readSelector, SelectionKey.OP_READ);
@@ -50,20 +47,14 @@ final class FrameChannel implements AutoCloseable {
         }
     }
 
-    /** Reads one frame of at most {@code limit} bytes; {@link EOFException} when the peer is gone. */
-    byte[] read(int limit) throws IOException {
-        return read(limit, spinNanos);
-    }
-
-    /** Like {@link #read(int)}, spinning up to {@code spin} ns for data before sleeping in the selector. */
+    /**
+     * Reads one frame of at most {@code limit} bytes, spinning up to {@code spin} ns for data before sleeping in
+     * the selector; {@link EOFException} when the peer is gone.
+     */
     byte[] read(int limit, long spin) throws IOException {
         header.clear();
         fill(header, spin);
-        int length = header.getInt(0);
-        if (length < 0 || length > limit) {
-            throw new StreamCorruptedException("frame of " + length + " bytes (limit " + limit + ")");
-        }
-        ByteBuffer body = ByteBuffer.allocate(length);
+        ByteBuffer body = ByteBuffer.allocate(Frames.checkLength(header.getInt(0), limit));
         fill(body, spin);
         return body.array();
     }
@@ -100,10 +91,6 @@ final class FrameChannel implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    boolean isOpen() {
-        return channel.isOpen();
     }
 
     @Override

@@ -23,22 +23,21 @@ final class Frames {
         }
     }
 
-    /** Reads one frame; {@link EOFException} when the peer has closed (or died). */
-    static byte[] read(SocketChannel channel) throws IOException {
-        return read(channel, MAX_FRAME);
-    }
-
-    /** Reads one frame of at most {@code limit} bytes. */
+    /** Reads one frame of at most {@code limit} bytes; {@link EOFException} when the peer has closed (or died). */
     static byte[] read(SocketChannel channel, int limit) throws IOException {
         ByteBuffer header = ByteBuffer.allocate(4);
         fill(channel, header);
-        int length = header.getInt(0);
+        ByteBuffer body = ByteBuffer.allocate(checkLength(header.getInt(0), limit));
+        fill(channel, body);
+        return body.array();
+    }
+
+    /** A frame's declared length, refused before anything is allocated if it is negative or over the limit. */
+    static int checkLength(int length, int limit) throws StreamCorruptedException {
         if (length < 0 || length > limit) {
             throw new StreamCorruptedException("frame of " + length + " bytes (limit " + limit + ")");
         }
-        ByteBuffer body = ByteBuffer.allocate(length);
-        fill(channel, body);
-        return body.array();
+        return length;
     }
 
     private static void fill(SocketChannel channel, ByteBuffer buffer) throws IOException {
