@@ -24,8 +24,8 @@ import java.util.Map;
  * what makes {@code ProcessPool.map} over millions of small items fast.
  */
 public final class FastCodec implements Codec {
-    /** The shared instance. */
-    public static final FastCodec INSTANCE = new FastCodec();
+    /** The shared instance; other values go through {@link JavaCodec#INSTANCE}. */
+    public static final FastCodec INSTANCE = new FastCodec(JavaCodec.INSTANCE);
 
     private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -36,7 +36,19 @@ public final class FastCodec implements Codec {
             FLOAT = 8, DOUBLE = 9, STRING = 10, BYTES = 11, INTS = 12, LONGS = 13, DOUBLES = 14, LIST = 15,
             HASH_MAP = 16, LINKED_MAP = 17, INT_LIST = 18, LONG_LIST = 19, DOUBLE_LIST = 20, JAVA = 21;
 
-    private FastCodec() {
+    /** Encodes and decodes the values outside the fast path. */
+    private final Codec fallback;
+
+    private FastCodec(Codec fallback) {
+        this.fallback = fallback;
+    }
+
+    /**
+     * A codec whose values outside the fast path go through {@code fallback}, for example
+     * {@code JavaCodec.restricted(allowList)}.
+     */
+    public static FastCodec withFallback(Codec fallback) {
+        return new FastCodec(fallback);
     }
 
     @Override
@@ -71,7 +83,7 @@ public final class FastCodec implements Codec {
         return value;
     }
 
-    private static void write(Writer w, Object v, int depth) throws IOException {
+    private void write(Writer w, Object v, int depth) throws IOException {
         if (depth > MAX_DEPTH) {
             throw new IOException("value nested deeper than " + MAX_DEPTH + " levels");
         }
@@ -136,11 +148,11 @@ public final class FastCodec implements Codec {
             w.i32(c);
         } else {
             w.u8(JAVA);
-            w.bytes(JavaCodec.INSTANCE.encode(v));
+            w.bytes(fallback.encode(v));
         }
     }
 
-    private static void writeList(Writer w, List<?> list, int depth) throws IOException {
+    private void writeList(Writer w, List<?> list, int depth) throws IOException {
         int n = list.size();
         Class<?> common = n == 0 ? null : elementClass(list);
         if (common == Integer.class) {
@@ -185,7 +197,7 @@ public final class FastCodec implements Codec {
         return c;
     }
 
-    private static Object read(Reader r, int depth) throws IOException, ClassNotFoundException {
+    private Object read(Reader r, int depth) throws IOException, ClassNotFoundException {
         if (depth > MAX_DEPTH) {
             throw new StreamCorruptedException("value nested deeper than " + MAX_DEPTH + " levels");
         }
@@ -278,7 +290,7 @@ public final class FastCodec implements Codec {
                 return map;
             }
             case JAVA:
-                return JavaCodec.INSTANCE.decode(r.bytes());
+                return fallback.decode(r.bytes());
             default:
                 throw new StreamCorruptedException("unknown tag " + tag + " at byte " + (r.pos - 1));
         }

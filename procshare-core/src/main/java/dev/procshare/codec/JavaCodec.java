@@ -3,20 +3,30 @@ package dev.procshare.codec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 
 /**
  * Java serialization, with every decode bounded by its input: no array, object graph or nesting can claim
- * more than the bytes it came in (a few bytes declaring a 2 GB array are refused). Which classes may be
- * deserialized is left to the JVM-wide filter ({@code jdk.serialFilter}); the manager adds an allow-list.
+ * more than the bytes it came in (a few bytes declaring a 2 GB array are refused). {@link #INSTANCE} leaves
+ * the choice of classes to the JVM-wide filter ({@code jdk.serialFilter}); {@link #restricted(AllowList)}
+ * applies an allow-list and names a refused class in a {@link ClassNotAllowedException}.
  */
 public final class JavaCodec implements Codec {
-    /** The shared instance. */
-    public static final JavaCodec INSTANCE = new JavaCodec();
+    /** The shared instance without an allow-list, for channels whose peer is trusted (a parent and its child). */
+    public static final JavaCodec INSTANCE = new JavaCodec(null);
 
-    private JavaCodec() {
+    private final AllowList allowList;
+
+    private JavaCodec(AllowList allowList) {
+        this.allowList = allowList;
+    }
+
+    /** A codec that deserializes only the classes {@code allowList} allows. */
+    public static JavaCodec restricted(AllowList allowList) {
+        return new JavaCodec(allowList);
     }
 
     @Override
@@ -30,9 +40,19 @@ public final class JavaCodec implements Codec {
 
     @Override
     public Object decode(byte[] bytes) throws IOException, ClassNotFoundException {
+        String[] refused = new String[1];
+        ObjectInputFilter filter = allowList == null ? limits(bytes.length)
+                : allowList.filter(bytes.length, name -> refused[0] = refused[0] == null ? name : refused[0]);
         try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-            in.setObjectInputFilter(limits(bytes.length));
+            in.setObjectInputFilter(filter);
             return in.readObject();
+        } catch (InvalidClassException e) {
+            if (refused[0] != null) {
+                ClassNotAllowedException named = new ClassNotAllowedException(refused[0]);
+                named.initCause(e);
+                throw named;
+            }
+            throw e;
         }
     }
 
@@ -46,5 +66,10 @@ public final class JavaCodec implements Codec {
             }
             return global != null ? global.checkInput(info) : ObjectInputFilter.Status.UNDECIDED;
         };
+    }
+
+    @Override
+    public String toString() {
+        return allowList == null ? "JavaCodec[JVM-wide filter]" : "JavaCodec[" + allowList + "]";
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * it on to its own children.
  */
 public final class InheritedContext {
+    /** The key under which the process's auth key travels. */
+    private static final String AUTH_KEY = "procshare.authkey";
     private static final Map<String, byte[]> LOCAL = new ConcurrentHashMap<>();
 
     private InheritedContext() {
@@ -29,7 +31,28 @@ public final class InheritedContext {
         return value == null ? null : value.clone();
     }
 
+    /**
+     * This process's auth key, Python's {@code current_process().authkey}: 32 random bytes made by the first
+     * JVM of a family and inherited by every JVM it starts (and theirs), so that they can all reach the
+     * managers it starts. The copy returned is the caller's.
+     */
+    public static byte[] authKey() {
+        byte[] key = get(AUTH_KEY);
+        if (key != null) {
+            return key;
+        }
+        synchronized (LOCAL) {
+            key = LOCAL.computeIfAbsent(AUTH_KEY, k -> {
+                byte[] fresh = new byte[32];
+                new java.security.SecureRandom().nextBytes(fresh);
+                return fresh;
+            });
+        }
+        return key.clone();
+    }
+
     static Map<String, byte[]> snapshot() {
+        authKey(); // made before the first child starts, so that the whole family shares it
         Map<String, byte[]> all = new java.util.HashMap<>(ChildMain.inheritedContext());
         all.putAll(LOCAL);
         return all;

@@ -1,0 +1,61 @@
+package dev.procshare.manager;
+
+import dev.procshare.process.InheritedContext;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * This process's auth keys. Like Python's {@code current_process().authkey}: a process has one default key,
+ * random unless it inherited one, and every JVM it starts inherits it (over the private launch channel). A
+ * manager started with an explicit key also hands that key down, filed under its address.
+ */
+final class AuthKeys {
+    static final int LENGTH = 32;
+    private static final String FOR_ADDRESS = "procshare.authkey@";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private AuthKeys() {
+    }
+
+    /** The process's default key, {@link InheritedContext#authKey()}. */
+    static byte[] processKey() {
+        return InheritedContext.authKey();
+    }
+
+    static byte[] random() {
+        byte[] key = new byte[LENGTH];
+        RANDOM.nextBytes(key);
+        return key;
+    }
+
+    /** Records {@code key} for {@code address} here and in every JVM started from now on. */
+    static void remember(Address address, byte[] key) {
+        byte[] current = InheritedContext.get(FOR_ADDRESS + address);
+        if (current == null || !Arrays.equals(current, key)) {
+            InheritedContext.put(FOR_ADDRESS + address, key);
+        }
+    }
+
+    /** The key for {@code address}: the one recorded for it, else the process key. */
+    static byte[] forAddress(Address address) {
+        byte[] key = InheritedContext.get(FOR_ADDRESS + address);
+        return key != null ? key : processKey();
+    }
+
+    static void check(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new IllegalArgumentException("an auth key must not be empty");
+        }
+    }
+
+    /** A short, non-reversible tag of a key for messages (never the key itself). */
+    static String fingerprint(byte[] key) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 6));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.procshare.manager;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+
+/**
+ * Length-prefixed frames on one socket, read by spinning briefly before sleeping in a selector.
+ *
+ * <p>Why spin: a reply between two processes on one host comes back in a few microseconds, but waking a
+ * thread that sleeps in the kernel costs tens of microseconds on a busy VM. Reading in a loop for
+ * {@link #SPIN_NANOS} picks the reply up without that wake-up; the loop yields its core every few reads so
+ * that the peer can run when both share one CPU; after the spin the reader sleeps, so an idle connection
+ * costs no CPU. One reader and one writer thread at a time.
+ */
+final class Connection implements AutoCloseable {
+    /** How long a reader spins before it sleeps: {@code procshare.manager.spin.micros}, default 50 µs. */
+    static final long SPIN_NANOS = Long.getLong("procshare.manager.spin.micros", 50) * 1_000;
+    /** Frames larger than this are read as their bytes arrive, so a lying header cannot reserve memory. */
+    private static final int EAGER_LIMIT = 1 << 20;
+
+    private final SocketChannel channel;
+    private final Selector readSelector;
+    private Selector writeSelector;
+    private final ByteBuffer header = ByteBuffer.allocate(4);
+    private final String peer;
+
+    Connection(SocketChannel channel, String peer) throws IOException {
+        this.channel = channel;
+        this.peer = peer;
+        channel.configureBlocking(false);
+        if (!(channel.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        }
+        readSelector = Selector.open();
+        channel.register(readSelector, SelectionKey.OP_READ);
+    }
+
+    /** Connects to {@code address}, failing with the reason if nothing listens there. */
+    static Connection open(Address address) throws IOException {
+        SocketChannel channel = address.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
+        try {
+            channel.connect(address.socketAddress());
+            return new Connection(channel, address.toString());
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    void send(byte[] payload) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(4).putInt(0, payload.length);
+        ByteBuffer body = ByteBuffer.wrap(payload);
+        ByteBuffer[] both = {head, body};
+        while (head.hasRemaining() || body.hasRemaining()) {
+            if (channel.write(both) == 0) {
+                awaitWritable();
+            }
+        }
+    }
+
+    private void awaitWritable() throws IOException {
+        if (writeSelector == null) {
+            writeSelector = Selector.open();
+            channel.register(writeSelector, SelectionKey.OP_WRITE);
+        }
+        writeSelector.select(1_000);
+        writeSelector.selectedKeys().clear();
+    }
+
+    /**
+     * Reads one frame of at most {@code limit} bytes.
+     *
+     * @param deadline {@link System#nanoTime()} by which the whole frame must have come, or 0 for no limit
+     * @param onInterrupt called (once) if the thread is interrupted while it waits; the wait goes on, and the
+     *     interrupt is restored when the frame is read
+     * @throws EOFException when the peer has closed the connection or died
+     * @throws SocketTimeoutException when the deadline passed
+     * @throws StreamCorruptedException when the declared length is negative or over the limit
+     */
+    byte[] receive(int limit, long spin, long deadline, Runnable onInterrupt) throws IOException {
+        header.clear();
+        boolean[] interrupted = {false};
+        try {
+            fill(header, spin, deadline, onInterrupt, interrupted);
+            int length = header.getInt(0);
+            if (length < 0 || length > limit) {
+                throw new StreamCorruptedException("frame of " + length + " bytes from " + peer + " (limit " + limit + ")");
+            }
+            if (length <= EAGER_LIMIT) {
+                ByteBuffer body = ByteBuffer.allocate(length);
+                fill(body, spin, deadline, onInterrupt, interrupted);
+                return body.array();
+            }
+            byte[] bytes = new byte[EAGER_LIMIT];
+            int have = 0;
+            while (have < length) {
+                if (have == bytes.length) {
+                    bytes = Arrays.copyOf(bytes, (int) Math.min(length, 2L * bytes.length));
+                }
+                ByteBuffer part = ByteBuffer.wrap(bytes, have, bytes.length - have);
+                fill(part, spin, deadline, onInterrupt, interrupted);
+                have = bytes.length;
+            }
+            return bytes;
+        } finally {
+            if (interrupted[0]) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void fill(ByteBuffer buffer, long spin, long deadline, Runnable onInterrupt, boolean[] interrupted)
+            throws IOException {
+        long spinUntil = 0;
+        int reads = 0;
+        while (buffer.hasRemaining()) {
+            int n = channel.read(buffer);
+            if (n < 0) {
+                throw new EOFException(peer + " closed the connection");
+            }
+            if (n > 0) {
+                spinUntil = 0;
+                continue;
+            }
+            long now = System.nanoTime();
+            if (spinUntil == 0) {
+                spinUntil = now + spin;
+            }
+            if (now < spinUntil) {
+                // A yield every few reads lets the peer run if it shares this CPU.
+                if ((++reads & 0) == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+                continue;
+            }
+            long waitMillis = 1_000;
+            if (deadline != 0) {
+                long left = deadline - now;
+                if (left <= 0) {
+                    throw new SocketTimeoutException("no complete frame from " + peer + " in time");
+                }
+                waitMillis = Math.max(1, Math.min(waitMillis, left / 1_000_000));
+            }
+            // A pending interrupt would make select() return at once: it is taken here, reported, and
+            // restored when the frame is complete (a frame is never abandoned half read).
+            if (Thread.interrupted()) {
+                if (!interrupted[0] && onInterrupt != null) {
+                    onInterrupt.run();
+                }
+                interrupted[0] = true;
+            }
+            readSelector.select(waitMillis);
+            readSelector.selectedKeys().clear();
+        }
+    }
+
+    /**
+     * Whether the peer has closed its end, checked without blocking. Only for a connection whose peer sends
+     * nothing at this point (a server thread waiting on the client's behalf): a byte that does come is a
+     * protocol violation and counts as closed.
+     */
+    boolean peerClosed() {
+        try {
+            ByteBuffer probe = ByteBuffer.allocate(1);
+            return channel.read(probe) != 0;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
+    }
+
+    @Override
+    public void close() {
+        try {
+            readSelector.close();
+            if (writeSelector != null) {
+                writeSelector.close();
+            }
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + peer + (channel.isOpen() ? "" : ", closed") + "]";
+    }
+}

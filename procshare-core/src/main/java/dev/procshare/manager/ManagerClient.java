@@ -1,0 +1,364 @@
+package dev.procshare.manager;
+
+import dev.procshare.codec.AllowList;
+import dev.procshare.codec.Codec;
+import dev.procshare.codec.FastCodec;
+import dev.procshare.codec.JavaCodec;
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One JVM's client of one manager: a pool of authenticated connections (a calling thread takes one, so
+ * threads never wait for each other's replies), the codec agreed with the server, and the reference counts
+ * of the proxies alive here. The server sees it as one session: when its last connection closes (the client
+ * is closed, or its process dies) the server drops its references and releases what it held.
+ */
+final class ManagerClient implements AutoCloseable {
+    private static final Map<Address, ManagerClient> SHARED = new ConcurrentHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final long CONNECT_TIMEOUT_NANOS = 10_000_000_000L;
+
+    private final Address address;
+    private final byte[] key;
+    private final byte[] sessionId = java.util.Arrays.copyOf(Handshake.nonce(), Handshake.SESSION_ID);
+    private final ConcurrentLinkedDeque<Link> idle = new ConcurrentLinkedDeque<>();
+    private final Set<Link> all = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger seq = new AtomicInteger();
+    private volatile Codec codec;
+    private volatile int maxFrame = 64 << 20;
+    private volatile boolean closed;
+
+    /** Proxies alive in this JVM per object id; the server holds one reference for all of them. */
+    private final Map<Long, Integer> live = new HashMap<>();
+    /** Objects whose proxy was sent to another process: kept alive as long as this client is. */
+    private final Set<Long> exported = new HashSet<>();
+    private final List<Long> pendingIncrefs = new ArrayList<>();
+    private final List<Long> pendingDecrefs = new ArrayList<>();
+
+    /** One authenticated connection and the id the server gave it (for cancelling its call). */
+    private record Link(Connection conn, long id) {
+    }
+
+    private ManagerClient(Address address, byte[] key) {
+        this.address = address;
+        this.key = key.clone();
+    }
+
+    /** A new client; the first connection is made (and the key checked) before it returns. */
+    static ManagerClient connect(Address address, byte[] key) {
+        ManagerClient client = new ManagerClient(address, key);
+        try {
+            client.release(client.borrow());
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
+    /** The client that proxies arriving in this JVM use for {@code address}; connects on first call. */
+    static ManagerClient shared(Address address) {
+        ManagerClient client = SHARED.get(address);
+        if (client == null || client.closed) {
+            synchronized (SHARED) {
+                client = SHARED.get(address);
+                if (client == null || client.closed) {
+                    client = new ManagerClient(address, AuthKeys.forAddress(address));
+                    SHARED.put(address, client);
+                }
+            }
+        }
+        return client;
+    }
+
+    /** Makes {@code client} the one that proxies arriving here for its address use. */
+    static void share(ManagerClient client) {
+        SHARED.put(client.address, client);
+    }
+
+    Address address() {
+        return address;
+    }
+
+    // ---- calls ----
+
+    /** A call that must not be interrupted: an interrupt waits for the reply and stays set. */
+    Object call(long objectId, String op, Object... args) {
+        try {
+            return invoke(objectId, op, false, args);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new ManagerException(op + " failed on the manager: " + t, t);
+        }
+    }
+
+    /** A call that an interrupt of this thread cancels on the server. */
+    Object callInterruptibly(long objectId, String op, Object... args) throws InterruptedException {
+        try {
+            return invoke(objectId, op, true, args);
+        } catch (RuntimeException | Error | InterruptedException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new ManagerException(op + " failed on the manager: " + t, t);
+        }
+    }
+
+    /** Runs {@code op} on object {@code objectId} and returns its result, or throws what it threw there. */
+    Object invoke(long objectId, String op, boolean interruptible, Object[] args) throws Throwable {
+        if (closed) {
+            throw new ManagerException("this manager client is closed");
+        }
+        if (interruptible && Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        flushRefs();
+        ArrayList<Object> argList = new ArrayList<>(args.length);
+        Collections.addAll(argList, args);
+        int s = seq.incrementAndGet();
+        ArrayList<Object> request = new ArrayList<>(5);
+        request.add(s);
+        request.add(objectId);
+        request.add(op);
+        request.add(Thread.currentThread().getId());
+        request.add(argList);
+        Codec c = codec();
+        byte[] bytes;
+        try {
+            bytes = c.encode(request);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("an argument of " + op + " cannot be sent to the manager: " + e, e);
+        }
+        Link link = borrow();
+        boolean healthy = false;
+        byte[] replyBytes;
+        try {
+            link.conn.send(bytes);
+            Runnable onInterrupt = interruptible ? () -> cancel(link.id, s) : null;
+            replyBytes = link.conn.receive(maxFrame, Connection.SPIN_NANOS, 0, onInterrupt);
+            healthy = true;
+        } catch (IOException e) {
+            throw unavailable(e);
+        } finally {
+            if (healthy) {
+                release(link);
+            } else {
+                discard(link);
+            }
+        }
+        Object reply;
+        try {
+            reply = c.decode(replyBytes);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new ManagerException("the manager's reply to " + op + " could not be decoded here: " + e, e);
+        }
+        List<?> r = (List<?>) reply;
+        Object value = r.get(1);
+        if ((Integer) r.get(0) != 0) {
+            Throwable remote = (Throwable) value;
+            remote.addSuppressed(new CallSite(op, objectId, address));
+            if (remote instanceof InterruptedException && interruptible) {
+                Thread.interrupted(); // the interrupt became this exception
+            }
+            throw remote;
+        }
+        return value;
+    }
+
+    /** Where a remote exception was received: shows the caller's stack under the server's. */
+    static final class CallSite extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CallSite(String op, long objectId, Address address) {
+            super("called here: " + op + " on object " + objectId + " of the manager at " + address);
+        }
+    }
+
+    private void cancel(long connectionId, int s) {
+        try {
+            invoke(ObjectTable.ROOT, "cancel", false, new Object[] {connectionId, s});
+        } catch (Throwable ignored) {
+            // the call's own reply tells what happened
+        }
+    }
+
+    private ManagerUnavailableException unavailable(IOException e) {
+        String why = e instanceof EOFException ? "closed the connection (it was shut down or died)" : e.toString();
+        return new ManagerUnavailableException("manager at " + address + " " + why, e);
+    }
+
+    // ---- connections ----
+
+    private Link borrow() {
+        Link link = idle.pollFirst();
+        if (link != null) {
+            return link;
+        }
+        if (closed) {
+            throw new ManagerException("this manager client is closed");
+        }
+        Connection conn;
+        try {
+            conn = Connection.open(address);
+        } catch (IOException e) {
+            throw new ManagerUnavailableException("no manager is listening at " + address + ": " + e.getMessage(), e);
+        }
+        try {
+            long id = Handshake.connect(conn, key, sessionId, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+            link = new Link(conn, id);
+            all.add(link);
+            if (codec == null) {
+                hello(link);
+            }
+            return link;
+        } catch (IOException e) {
+            conn.close();
+            throw unavailable(e);
+        } catch (RuntimeException e) {
+            conn.close();
+            throw e;
+        }
+    }
+
+    /** Learns the server's allow-list and frame limit, so that both sides decode the same classes. */
+    private synchronized void hello(Link link) throws IOException {
+        if (codec != null) {
+            return;
+        }
+        Codec bootstrap = FastCodec.withFallback(JavaCodec.restricted(AllowList.defaults()));
+        ArrayList<Object> request = new ArrayList<>(List.of(0, ObjectTable.ROOT, "hello", 0L, new ArrayList<>()));
+        link.conn.send(bootstrap.encode(request));
+        try {
+            List<?> reply = (List<?>) bootstrap.decode(link.conn.receive(1 << 20, Connection.SPIN_NANOS, 0, null));
+            List<?> settings = (List<?>) reply.get(1);
+            AllowList allowList = (AllowList) settings.get(0);
+            maxFrame = (Integer) settings.get(1);
+            codec = FastCodec.withFallback(JavaCodec.restricted(allowList));
+        } catch (ClassNotFoundException | ClassCastException e) {
+            throw new ManagerException("the manager at " + address + " sent settings this client cannot read: " + e, e);
+        }
+    }
+
+    private Codec codec() {
+        Codec c = codec;
+        if (c == null) {
+            release(borrow());
+            c = codec;
+        }
+        return c;
+    }
+
+    private void release(Link link) {
+        if (closed) {
+            discard(link);
+        } else {
+            idle.addFirst(link);
+        }
+    }
+
+    private void discard(Link link) {
+        all.remove(link);
+        link.conn.close();
+    }
+
+    // ---- references ----
+
+    /**
+     * Registers a new proxy for {@code objectId}. {@code fresh}: the server just made the object and already
+     * counts this client's reference; otherwise one is asked for with the next call.
+     */
+    void track(Object proxy, long objectId, boolean fresh) {
+        synchronized (live) {
+            int n = live.merge(objectId, 1, Integer::sum);
+            if (n == 1 && !fresh) {
+                if (!pendingDecrefs.remove(objectId)) {
+                    pendingIncrefs.add(objectId);
+                }
+            } else if (n > 1 && fresh) {
+                pendingDecrefs.add(objectId); // the server counted one more than this client needs
+            }
+        }
+        CLEANER.register(proxy, () -> untrack(objectId));
+    }
+
+    private void untrack(long objectId) {
+        synchronized (live) {
+            Integer n = live.merge(objectId, -1, Integer::sum);
+            if (n != null && n == 0) {
+                live.remove(objectId);
+                if (!exported.contains(objectId) && !pendingIncrefs.remove(objectId)) {
+                    pendingDecrefs.add(objectId);
+                }
+            }
+        }
+    }
+
+    /** A proxy for {@code objectId} is being sent to another process: the object must outlive the trip. */
+    void exported(long objectId) {
+        synchronized (live) {
+            exported.add(objectId);
+        }
+    }
+
+    private void flushRefs() throws Throwable {
+        long[] inc;
+        long[] dec;
+        synchronized (live) {
+            if (pendingIncrefs.isEmpty() && pendingDecrefs.isEmpty()) {
+                return;
+            }
+            inc = pendingIncrefs.stream().mapToLong(Long::longValue).toArray();
+            dec = pendingDecrefs.stream().mapToLong(Long::longValue).toArray();
+            pendingIncrefs.clear();
+            pendingDecrefs.clear();
+        }
+        invoke(ObjectTable.ROOT, "refs", false, new Object[] {inc, dec});
+    }
+
+    /** Proxies alive here, for tests. */
+    int liveObjects() {
+        synchronized (live) {
+            return live.size();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes every connection: the server ends this session, dropping its references and what it held. */
+    @Override
+    public void close() {
+        closed = true;
+        SHARED.remove(address, this);
+        Link link;
+        while ((link = idle.pollFirst()) != null) {
+            discard(link);
+        }
+    }
+
+    /** Closes the connections even while calls are on them (they fail); for a server shutdown. */
+    void closeNow() {
+        close();
+        for (Link l : all) {
+            l.conn.close();
+        }
+        all.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "ManagerClient[" + address + ", " + all.size() + " connections" + (closed ? ", closed" : "") + "]";
+    }
+}

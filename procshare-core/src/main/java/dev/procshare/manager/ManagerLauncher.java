@@ -1,0 +1,174 @@
+package dev.procshare.manager;
+
+import dev.procshare.process.JvmProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.stream.Stream;
+
+/** Starts servers: in this JVM, or in a daemon child JVM that reports its address through a private file. */
+final class ManagerLauncher {
+    private static final String DIR_PREFIX = "procshare-mgr-";
+    private static final String ADDRESS_FILE = "address";
+
+    private ManagerLauncher() {
+    }
+
+    static ManagerServer serve(Manager.Builder b) {
+        byte[] key = b.authKey != null ? b.authKey : AuthKeys.processKey();
+        Path dir = b.address == null ? privateDirectory() : null;
+        Address where = b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
+        try {
+            return ManagerServer.start(b.config(where, key));
+        } catch (IOException e) {
+            throw new ManagerException("cannot listen at " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    static Manager start(Manager.Builder b) {
+        byte[] key = b.authKey != null ? b.authKey : AuthKeys.processKey();
+        if (b.inProcess) {
+            ManagerServer server = serve(b);
+            try {
+                ManagerClient client = ManagerClient.connect(server.boundAddress(), key);
+                rememberKey(server.boundAddress(), key);
+                ManagerClient.share(client);
+                return new SocketManager(client, server, null, null);
+            } catch (RuntimeException e) {
+                server.close();
+                deleteSocketDirectory(server.boundAddress());
+                throw e;
+            }
+        }
+        cleanStale();
+        Path dir = privateDirectory();
+        Address where = b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
+        ServerConfig config = b.config(where, key);
+        String addressFile = dir.resolve(ADDRESS_FILE).toString();
+        JvmProcess process = null;
+        try {
+            process = JvmProcess.builder().name("procshare-manager").daemon(true)
+                    .jvmOptions(b.jvmOptions.toArray(new String[0]))
+                    .call(() -> {
+                        serveInThisJvm(config, addressFile);
+                        return null;
+                    })
+                    .start();
+            Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
+            ManagerClient client = ManagerClient.connect(bound, key);
+            rememberKey(bound, key);
+            ManagerClient.share(client);
+            return new SocketManager(client, null, process, dir);
+        } catch (RuntimeException e) {
+            if (process != null) {
+                process.kill();
+            }
+            deleteDirectory(dir);
+            throw e;
+        }
+    }
+
+    private static void rememberKey(Address address, byte[] key) {
+        if (!Arrays.equals(key, AuthKeys.processKey())) {
+            AuthKeys.remember(address, key);
+        }
+    }
+
+    /** The server JVM's target: serve until shut down, after telling the parent where. */
+    static void serveInThisJvm(ServerConfig config, String addressFile) throws IOException, InterruptedException {
+        ManagerServer server = ManagerServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "procshare-manager-close"));
+        Path file = Path.of(addressFile);
+        Path tmp = file.resolveSibling(ADDRESS_FILE + ".tmp");
+        Files.writeString(tmp, server.address(), StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        server.awaitShutdown();
+    }
+
+    private static Address awaitAddress(JvmProcess process, Path file, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 100_000;
+        while (true) {
+            try {
+                if (Files.exists(file)) {
+                    return Address.parse(Files.readString(file, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (!process.isAlive()) {
+                throw new ManagerException("the manager's JVM exited before it listened (exit code "
+                        + process.exitCode().orElse(-1) + "); its output went to this process's stderr");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException("the manager's JVM did not listen within " + timeout);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 2_000_000);
+        }
+    }
+
+    /** A fresh directory only this user can enter, named after this JVM so that leftovers can be found. */
+    static Path privateDirectory() {
+        try {
+            return Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a private directory for the manager's socket", e);
+        }
+    }
+
+    static void deleteSocketDirectory(Address address) {
+        if (address.isUnix()) {
+            Path dir = Path.of(address.path()).getParent();
+            if (dir != null && dir.getFileName().toString().startsWith(DIR_PREFIX)) {
+                deleteDirectory(dir);
+            }
+        }
+    }
+
+    static void deleteDirectory(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(f -> {
+                try {
+                    Files.deleteIfExists(f);
+                } catch (IOException ignored) {
+                    // removed with the directory below, or by the next cleanStale
+                }
+            });
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // already gone, or left for cleanStale
+        }
+    }
+
+    /** Removes socket directories of JVMs that died without cleaning up. */
+    static void cleanStale() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> entries = Files.list(tmp)) {
+            entries.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(dir -> {
+                String rest = dir.getFileName().toString().substring(DIR_PREFIX.length());
+                int dash = rest.indexOf('-');
+                try {
+                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                    if (ProcessHandle.of(pid).isEmpty()) {
+                        deleteDirectory(dir);
+                    }
+                } catch (NumberFormatException ignored) {
+                    // not one of ours
+                }
+            });
+        } catch (IOException ignored) {
+            // nothing cleaned
+        }
+    }
+}

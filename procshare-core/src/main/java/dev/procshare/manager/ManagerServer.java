@@ -1,0 +1,273 @@
+package dev.procshare.manager;
+
+import dev.procshare.codec.AllowList;
+import dev.procshare.codec.Codec;
+import dev.procshare.codec.FastCodec;
+import dev.procshare.codec.JavaCodec;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The object server behind a {@link Manager}: Python's {@code BaseManager.get_server()}. It hosts objects by
+ * id and serves every connected client with a thread per connection, so that a call that blocks (a lock, a
+ * queue) holds up only its own caller.
+ *
+ * <p>Security: a Unix socket is made readable and writable by its owner only; on any transport a peer must
+ * prove it holds the auth key before a byte of it is decoded, and then only allowed classes are
+ * deserialized. At most {@code maxHandshakes} connections may be unauthenticated at once (more are closed
+ * at once) and each has a few seconds to finish; frames are bounded.
+ *
+ * <p>When a client disconnects or its process dies, the references it held are dropped (an object no proxy
+ * refers to is released) and the locks and permits it held are released.
+ */
+public final class ManagerServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ManagerServer.class.getName());
+
+    private final ServerConfig config;
+    private final AllowList allowList;
+    private final Codec codec;
+    private final ServerSocketChannel listener;
+    private final Address address;
+    private final ObjectTable objects = new ObjectTable();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Semaphore handshakes;
+    private final AtomicLong nextConnectionId = new AtomicLong(1);
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private ManagerServer(ServerConfig config) throws IOException {
+        this.config = config;
+        this.allowList = config.effectiveAllowList();
+        this.codec = FastCodec.withFallback(JavaCodec.restricted(allowList));
+        this.handshakes = new Semaphore(config.maxHandshakes());
+        this.listener = bind(config.address());
+        this.address = config.address().isUnix() ? config.address()
+                : boundTcpAddress(config.address(), listener);
+        objects.putRoot(new ServedRoot(this));
+        acceptor = new Thread(this::acceptLoop, "procshare-manager-accept " + address);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    /** Binds and starts serving; returns once the address accepts connections. */
+    static ManagerServer start(ServerConfig config) throws IOException {
+        return new ManagerServer(config);
+    }
+
+    private static ServerSocketChannel bind(Address address) throws IOException {
+        if (!address.isUnix()) {
+            ServerSocketChannel tcp = ServerSocketChannel.open();
+            tcp.bind(address.socketAddress(), 128);
+            return tcp;
+        }
+        Path socket = Path.of(address.path());
+        if (Files.exists(socket)) {
+            removeIfStale(address, socket);
+        }
+        ServerSocketChannel unix = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        unix.bind(address.socketAddress(), 128);
+        try {
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: the directory's permissions are all there is
+        }
+        return unix;
+    }
+
+    /** A socket file left by a server that died is removed; a live server's is an error. */
+    private static void removeIfStale(Address address, Path socket) throws IOException {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(address.socketAddress());
+            throw new IOException("a manager is already listening at " + address);
+        } catch (java.net.SocketException e) {
+            Files.deleteIfExists(socket);
+        }
+    }
+
+    private static Address boundTcpAddress(Address asked, ServerSocketChannel listener) throws IOException {
+        java.net.InetSocketAddress bound = (java.net.InetSocketAddress) listener.getLocalAddress();
+        return new Address(asked.host(), bound.getPort(), null);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = listener.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "accept failed: " + e);
+                continue;
+            }
+            if (connections.size() >= config.maxConnections() || !handshakes.tryAcquire()) {
+                closeQuietly(channel); // a flood of connections costs the server nothing but this
+                continue;
+            }
+            try {
+                long id = nextConnectionId.getAndIncrement();
+                ServerConnection handler = new ServerConnection(this, new Connection(channel, "client " + id), id);
+                connections.add(handler);
+                Thread thread = new Thread(handler, "procshare-manager-conn-" + id);
+                thread.setDaemon(true);
+                thread.start();
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                handshakes.release();
+                closeQuietly(channel);
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    void handshakeDone() {
+        handshakes.release();
+    }
+
+    Session attach(byte[] sessionId) {
+        String key = java.util.HexFormat.of().formatHex(sessionId);
+        while (true) {
+            Session session = sessions.computeIfAbsent(key, k -> new Session(sessionId));
+            if (session.attach()) {
+                return session;
+            }
+            sessions.remove(key, session); // it ended just now; a new one takes its place
+        }
+    }
+
+    void detach(ServerConnection connection, Session session) {
+        connections.remove(connection);
+        if (session != null && session.detach()) {
+            sessions.remove(java.util.HexFormat.of().formatHex(session.id()), session);
+            endSession(session);
+        }
+    }
+
+    private void endSession(Session session) {
+        for (Served s : session.touched) {
+            try {
+                s.sessionEnded(session);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "release after " + session + " failed", e);
+            }
+        }
+        objects.sessionEnded(session);
+    }
+
+    ServerConnection connection(long id) {
+        for (ServerConnection c : connections) {
+            if (c.id() == id) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    Codec codec() {
+        return codec;
+    }
+
+    AllowList allowList() {
+        return allowList;
+    }
+
+    ObjectTable objects() {
+        return objects;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Where clients connect: {@code unix:/path} or {@code tcp://host:port} (with the port really bound). */
+    public String address() {
+        return address.toString();
+    }
+
+    Address boundAddress() {
+        return address;
+    }
+
+    /** Objects hosted now. */
+    public int objectCount() {
+        return objects.size();
+    }
+
+    /** Client connections open now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Blocks until the server is shut down (by {@link #close()} or a client's shutdown request). */
+    public void awaitShutdown() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Waits at most {@code timeout} for the server to shut down; true if it has. */
+    public boolean awaitShutdown(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Stops serving: no new connections, every client connection closed (their calls fail with
+     * {@link ManagerUnavailableException}), every object released, the socket file removed. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        try {
+            listener.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        for (ServerConnection c : connections) {
+            c.close();
+        }
+        if (address.isUnix()) {
+            try {
+                Files.deleteIfExists(Path.of(address.path()));
+            } catch (IOException ignored) {
+                // the next server on this path removes it
+            }
+        }
+        objects.clear();
+        terminated.countDown();
+    }
+
+    @Override
+    public String toString() {
+        return "ManagerServer[" + address + ", " + objectCount() + " objects, " + connectionCount() + " connections"
+                + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,181 @@
+package dev.procshare.manager;
+
+import dev.procshare.codec.Codec;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server's thread for one client connection: authenticates the peer, then reads a request, runs it and
+ * writes the reply, until the peer closes. Calls that block (a lock, a queue) block this thread only.
+ */
+final class ServerConnection implements Runnable {
+    private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
+
+    private final ManagerServer server;
+    private final Connection conn;
+    private final long id;
+    private Session session;
+    private boolean permitHeld = true;
+
+    /** Guards {@link #thread} and {@link #runningSeq} against a cancel from another connection. */
+    private final Object callLock = new Object();
+    private Thread thread;
+    private int runningSeq = -1;
+    private Runnable undoOnReplyFailure;
+
+    ServerConnection(ManagerServer server, Connection conn, long id) {
+        this.server = server;
+        this.conn = conn;
+        this.id = id;
+    }
+
+    long id() {
+        return id;
+    }
+
+    @Override
+    public void run() {
+        ServerConfig config = server.config();
+        try {
+            long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
+            Handshake.Client client;
+            try {
+                client = Handshake.serve(conn, config.authKey(), id, deadline);
+            } finally {
+                server.handshakeDone();
+                permitHeld = false;
+            }
+            session = server.attach(client.sessionId());
+            synchronized (callLock) {
+                thread = Thread.currentThread();
+            }
+            serve(config);
+        } catch (EOFException e) {
+            // the client closed the connection: the normal end
+        } catch (AuthenticationException | IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " from " + conn.peer() + " ended: " + e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " failed", e);
+        } finally {
+            conn.close();
+            if (permitHeld) {
+                server.handshakeDone();
+            }
+            server.detach(this, session);
+        }
+    }
+
+    private void serve(ServerConfig config) throws IOException {
+        Codec codec = server.codec();
+        while (!server.isClosed()) {
+            byte[] frame;
+            try {
+                frame = conn.receive(config.maxFrameBytes(), Connection.SPIN_NANOS, 0, null);
+            } catch (StreamCorruptedException e) {
+                reply(codec, -1, new ManagerException("request refused: " + e.getMessage()
+                        + "; the connection is closed"));
+                return;
+            }
+            Object request;
+            try {
+                request = codec.decode(frame);
+            } catch (IOException | ClassNotFoundException | RuntimeException e) {
+                reply(codec, -1, new ManagerException("request could not be decoded: " + e, e));
+                continue;
+            }
+            if (!(request instanceof List<?> r) || r.size() != 5 || !(r.get(0) instanceof Integer seq)
+                    || !(r.get(1) instanceof Long objectId) || !(r.get(2) instanceof String op)
+                    || !(r.get(3) instanceof Long threadId) || !(r.get(4) instanceof List<?> args)) {
+                reply(codec, -1, new ManagerException("malformed request"));
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            List<Object> argList = (List<Object>) args;
+            Object result;
+            boolean failed = false;
+            synchronized (callLock) {
+                runningSeq = seq;
+                undoOnReplyFailure = null;
+            }
+            try {
+                result = server.objects().get(objectId).served.call(op, argList,
+                        new Served.Caller(session, threadId, this));
+            } catch (PeerGoneException e) {
+                return;
+            } catch (InvocationTargetException e) {
+                result = e.getCause();
+                failed = true;
+            } catch (Throwable t) {
+                result = t;
+                failed = true;
+            } finally {
+                synchronized (callLock) {
+                    runningSeq = -1;
+                    Thread.interrupted(); // a cancel that came late must not reach the next call
+                }
+            }
+            if (!reply(codec, seq, failed ? RemoteCallException.transportable((Throwable) result,
+                    server.allowList()) : result, failed)) {
+                return;
+            }
+        }
+    }
+
+    private void reply(Codec codec, int seq, Throwable error) throws IOException {
+        reply(codec, seq, error, true);
+    }
+
+    /** Writes a reply; false (after undoing the call's effect where it can be) if the client is gone. */
+    private boolean reply(Codec codec, int seq, Object value, boolean failed) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = codec.encode(frame(failed, value));
+        } catch (IOException | RuntimeException e) {
+            ManagerException why = new ManagerException("the " + (failed ? "exception" : "result")
+                    + " of the call could not be sent back: " + e);
+            bytes = codec.encode(frame(true, why));
+        }
+        try {
+            conn.send(bytes);
+            return true;
+        } catch (IOException e) {
+            Runnable undo = undoOnReplyFailure;
+            if (undo != null) {
+                undo.run();
+            }
+            throw e;
+        }
+    }
+
+    private static ArrayList<Object> frame(boolean failed, Object value) {
+        ArrayList<Object> reply = new ArrayList<>(2);
+        reply.add(failed ? 1 : 0);
+        reply.add(value);
+        return reply;
+    }
+
+    void onReplyFailed(Runnable undo) {
+        undoOnReplyFailure = undo;
+    }
+
+    boolean peerClosed() {
+        return conn.peerClosed();
+    }
+
+    /** Interrupts the call {@code seq} if it is still running (the client's thread was interrupted). */
+    void cancel(int seq) {
+        synchronized (callLock) {
+            if (runningSeq == seq && thread != null) {
+                thread.interrupt();
+            }
+        }
+    }
+
+    void close() {
+        conn.close();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.procshare.manager;
+
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A set held by a manager. Each method is one atomic round trip; iteration works on a snapshot and its
+ * {@code remove} removes on the server. {@code equals} is identity of the remote set.
+ */
+final class SetProxy<E> extends AbstractSet<E> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final transient ManagerClient client;
+    private final transient ObjectRef ref;
+
+    SetProxy(ManagerClient client, ObjectRef ref, boolean fresh) {
+        this.client = client;
+        this.ref = ref;
+        client.track(this, ref.id(), fresh);
+    }
+
+    private Object call(String op, Object... args) {
+        return client.call(ref.id(), op, args);
+    }
+
+    @Override
+    public int size() {
+        return (Integer) call("size");
+    }
+
+    @Override
+    public boolean add(E e) {
+        return (Boolean) call("add", e);
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        return (Boolean) call("remove", o);
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return (Boolean) call("contains", o);
+    }
+
+    @Override
+    public boolean addAll(Collection<? extends E> c) {
+        return (Boolean) call("addAll", new ArrayList<>(c));
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        return (Boolean) call("removeAll", new ArrayList<>(c));
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        return (Boolean) call("retainAll", new ArrayList<>(c));
+    }
+
+    @Override
+    public void clear() {
+        call("clear");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<E> snapshot() {
+        return (List<E>) call("snapshot");
+    }
+
+    @Override
+    public Iterator<E> iterator() {
+        Iterator<E> it = snapshot().iterator();
+        return new Iterator<>() {
+            private E last;
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public E next() {
+                last = it.next();
+                return last;
+            }
+
+            @Override
+            public void remove() {
+                SetProxy.this.remove(last);
+            }
+        };
+    }
+
+    @Override
+    public Object[] toArray() {
+        return snapshot().toArray();
+    }
+
+    @Override
+    public <T> T[] toArray(T[] a) {
+        return snapshot().toArray(a);
+    }
+
+    Object writeReplace() throws ObjectStreamException {
+        client.exported(ref.id());
+        return new RemoteObject.Descriptor(client.address().toString(), ref);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SetProxy<?> p && p.ref.id() == ref.id() && p.client.address().equals(client.address());
+    }
+
+    @Override
+    public int hashCode() {
+        return Long.hashCode(ref.id()) * 31 + client.address().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return snapshot().toString();
+    }
+}

@@ -1,0 +1,205 @@
+package dev.procshare.manager;
+
+import dev.procshare.process.JvmProcess;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.Condition;
+
+/** The manager over a socket: a client, and the server if this process started it. */
+final class SocketManager implements Manager {
+    private final ManagerClient client;
+    private final ManagerServer inProcessServer;
+    private final JvmProcess serverProcess;
+    private final Path directory;
+    private volatile boolean closed;
+
+    SocketManager(ManagerClient client, ManagerServer inProcessServer, JvmProcess serverProcess, Path directory) {
+        this.client = client;
+        this.inProcessServer = inProcessServer;
+        this.serverProcess = serverProcess;
+        this.directory = directory;
+    }
+
+    private Object make(String kind, Object... args) {
+        return Proxies.make(client, (ObjectRef) client.call(ObjectTable.ROOT, kind, args), true);
+    }
+
+    @Override
+    public String address() {
+        return client.address().toString();
+    }
+
+    @Override
+    public Namespace namespace() {
+        return (Namespace) make("namespace");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <K, V> SharedMap<K, V> map() {
+        return (SharedMap<K, V>) make("map");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E> List<E> list() {
+        return (List<E>) make("list");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E> Set<E> set() {
+        return (Set<E>) make("set");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> ManagedValue<T> value(T initial) {
+        return (ManagedValue<T>) make("value", initial);
+    }
+
+    @Override
+    public ManagedDoubleArray doubleArray(int length) {
+        return doubleArray(new double[length]);
+    }
+
+    @Override
+    public ManagedDoubleArray doubleArray(double[] values) {
+        return (ManagedDoubleArray) make("doubleArray", (Object) values.clone());
+    }
+
+    @Override
+    public ManagedIntArray intArray(int length) {
+        return intArray(new int[length]);
+    }
+
+    @Override
+    public ManagedIntArray intArray(int[] values) {
+        return (ManagedIntArray) make("intArray", (Object) values.clone());
+    }
+
+    @Override
+    public ManagedLongArray longArray(int length) {
+        return longArray(new long[length]);
+    }
+
+    @Override
+    public ManagedLongArray longArray(long[] values) {
+        return (ManagedLongArray) make("longArray", (Object) values.clone());
+    }
+
+    @Override
+    public <E> BlockingQueue<E> queue() {
+        return queue(Integer.MAX_VALUE);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E> BlockingQueue<E> queue(int capacity) {
+        return (BlockingQueue<E>) make("queue", capacity);
+    }
+
+    @Override
+    public ManagedLock lock() {
+        return (ManagedLock) make("lock");
+    }
+
+    @Override
+    public ManagedLock rlock() {
+        return (ManagedLock) make("rlock");
+    }
+
+    @Override
+    public ManagedSemaphore semaphore(int permits) {
+        return (ManagedSemaphore) make("semaphore", permits);
+    }
+
+    @Override
+    public ManagedSemaphore boundedSemaphore(int permits) {
+        return (ManagedSemaphore) make("boundedSemaphore", permits);
+    }
+
+    @Override
+    public ManagedEvent event() {
+        return (ManagedEvent) make("event");
+    }
+
+    @Override
+    public Condition condition(ManagedLock lock) {
+        if (!(lock instanceof LockProxy p) || !p.client.address().equals(client.address())) {
+            throw new IllegalArgumentException("the lock must come from this manager");
+        }
+        return lock.newCondition();
+    }
+
+    @Override
+    public ManagedBarrier barrier(int parties) {
+        return (ManagedBarrier) make("barrier", parties);
+    }
+
+    @Override
+    public <T> T create(String typeId, Class<T> type, Object... args) {
+        ObjectRef ref = (ObjectRef) client.call(ObjectTable.ROOT, "create", typeId, new java.util.ArrayList<>(List.of(args)));
+        if (!type.getName().equals(ref.interfaceName())) {
+            throw new IllegalArgumentException("type '" + typeId + "' is registered with " + ref.interfaceName()
+                    + ", not " + type.getName());
+        }
+        return type.cast(Proxies.make(client, ref, true));
+    }
+
+    @Override
+    public void shutdown() {
+        try {
+            client.call(ObjectTable.ROOT, "shutdown");
+        } catch (ManagerUnavailableException alreadyGone) {
+            // the server is down either way
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (serverProcess != null) {
+            try {
+                client.call(ObjectTable.ROOT, "shutdown");
+            } catch (ManagerException alreadyGone) {
+                // stopping it below anyway
+            }
+        }
+        client.closeNow();
+        if (inProcessServer != null) {
+            inProcessServer.close();
+            ManagerLauncher.deleteSocketDirectory(client.address());
+        }
+        if (serverProcess != null) {
+            try {
+                if (!serverProcess.join(Duration.ofSeconds(5))) {
+                    serverProcess.kill();
+                }
+            } catch (InterruptedException e) {
+                serverProcess.kill();
+                Thread.currentThread().interrupt();
+            }
+            serverProcess.close();
+            ManagerLauncher.deleteDirectory(directory);
+        }
+    }
+
+    /** The server JVM's pid, if this process started one (for tests that kill it). */
+    long serverPid() {
+        return serverProcess == null ? -1 : serverProcess.pid();
+    }
+
+    @Override
+    public String toString() {
+        return "Manager[" + address() + (inProcessServer != null ? ", in this JVM" : serverProcess != null
+                ? ", server pid " + serverProcess.pid() : ", connected") + (closed ? ", closed" : "") + "]";
+    }
+}
