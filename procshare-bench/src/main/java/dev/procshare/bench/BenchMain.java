@@ -18,8 +18,10 @@ public final class BenchMain {
             case "side-by-side" -> SideBySide.main(rest);
             case "counter-worker" -> CounterWorker.main(rest);
             case "bulk-worker" -> BulkWriteWorker.main(rest);
+            case "codecs" -> CodecComparison.main(rest);
+            case "codec-first" -> CodecComparison.firstUse(rest[0]);
             default -> {
-                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [--quick]");
+                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [memory|process|manager] [--quick] | codecs");
                 System.exit(2);
             }
         }

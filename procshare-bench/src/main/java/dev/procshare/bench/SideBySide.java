@@ -12,6 +12,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class SideBySide {
     public static void main(String[] args) throws Exception {
         List<String> options = List.of(args);
         boolean quick = options.contains("--quick");
-        boolean all = !options.contains("memory") && !options.contains("process");
+        boolean all = !options.contains("memory") && !options.contains("process") && !options.contains("manager");
         Path out = Path.of(System.getProperty("procshare.bench.out", "bench-results"));
         Files.createDirectories(out);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
@@ -40,6 +41,9 @@ public final class SideBySide {
         }
         if (all || options.contains("process")) {
             write(out.resolve("processes.md"), stamp, processReport(quick));
+        }
+        if (all || options.contains("manager")) {
+            write(out.resolve("manager.md"), stamp, managerReport(quick));
         }
     }
 
@@ -129,12 +133,78 @@ public final class SideBySide {
                 + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
     }
 
+    /** The manager next to Python's {@code multiprocessing.Manager} and {@code BaseManager}. */
+    static String managerReport(boolean quick) throws Exception {
+        int calls = quick ? 2_000 : 20_000;
+        int starts = quick ? 2 : 7;
+        int tput = quick ? 2_000 : 50_000;
+        int rounds = quick ? 1 : 3;
+        Map<String, List<Double>> medians = new LinkedHashMap<>();
+        Map<String, List<Double>> p99s = new LinkedHashMap<>();
+        List<Double> tput1 = new ArrayList<>();
+        List<Double> tput2 = new ArrayList<>();
+        List<Double> startOwn = new ArrayList<>();
+        List<Double> startIn = new ArrayList<>();
+        List<Map<String, String>> pys = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            String r = "round " + round + "/" + rounds + ": ";
+            progress(r + calls + " calls of each kind");
+            ManagerBench.latencies(calls).forEach((op, mp) -> {
+                medians.computeIfAbsent(op, k -> new ArrayList<>()).add(mp[0]);
+                p99s.computeIfAbsent(op, k -> new ArrayList<>()).add(mp[1]);
+            });
+            progress(r + "throughput with 1 and 2 client JVMs");
+            tput1.add(ManagerBench.throughput(1, tput));
+            tput2.add(ManagerBench.throughput(2, tput));
+            progress(r + "Manager.start()");
+            double[] st = ManagerBench.startMs(starts);
+            startOwn.add(st[0]);
+            startIn.add(st[1]);
+            progress(r + "Python, the same with multiprocessing managers");
+            pys.add(runPython("manager_bench.py", calls, starts, tput));
+        }
+        StringBuilder t = new StringBuilder();
+        t.append("| work | Python multiprocessing | procshare | ratio (higher: procshare better) |\n|---|---:|---:|---:|\n");
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("namespace_set", "namespace set (`ns.x = 1` / `ns.set`)");
+        names.put("namespace_get", "namespace get");
+        names.put("value_get", "`Value` get (Python `Manager().Value`)");
+        names.put("value_set", "`Value` set");
+        names.put("map_put", "dict/map put");
+        names.put("map_get", "dict/map get");
+        names.put("list_append", "list append");
+        names.put("user_call", "registered class method call");
+        for (Map.Entry<String, String> e : names.entrySet()) {
+            double pyMed = median(pys, e.getKey() + "_median_us", 1);
+            double pyP99 = median(pys, e.getKey() + "_p99_us", 1);
+            double med = median(medians.get(e.getKey()));
+            double p99 = median(p99s.get(e.getKey()));
+            row(t, e.getValue() + ", median", fmtUs(pyMed), fmtUs(med), pyMed / med);
+            row(t, e.getValue() + ", p99", fmtUs(pyP99), fmtUs(p99), pyP99 / p99);
+        }
+        double py1 = median(pys, "throughput_1_client", 1);
+        double py2 = median(pys, "throughput_2_clients", 1);
+        row(t, "namespace reads/s, 1 client process", fmtRate(py1), fmtRate(median(tput1)), median(tput1) / py1);
+        row(t, "namespace reads/s, 2 client processes (total)", fmtRate(py2), fmtRate(median(tput2)), median(tput2) / py2);
+        double pyFork = median(pys, "start_fork_ms", 1);
+        double pySpawn = median(pys, "start_spawn_ms", 1);
+        row(t, "`Manager.start()`, server in its own JVM (Python: spawn)", fmtMs(pySpawn), fmtMs(median(startOwn)),
+                pySpawn / median(startOwn));
+        row(t, "`Manager.start()`, server in its own JVM (Python: fork)", fmtMs(pyFork), fmtMs(median(startOwn)),
+                pyFork / median(startOwn));
+        t.append("| `Manager.builder().inProcess().start()` (no Python equivalent) | | ")
+                .append(fmtMs(median(startIn))).append(" | |\n");
+        return "Manager vs Python " + pythonVersion() + " (start method fork), Java " + Runtime.version() + ", "
+                + Runtime.getRuntime().availableProcessors() + " CPUs, client and server not pinned, median of "
+                + rounds + " rounds" + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
+    }
+
     private static String fmtMs(double ms) {
         return String.format(Locale.ROOT, "%.1f ms", ms);
     }
 
     private static String fmtUs(double us) {
-        return String.format(Locale.ROOT, "%.0f µs", us);
+        return String.format(Locale.ROOT, us < 100 ? "%.1f µs" : "%.0f µs", us);
     }
 
     /** The shared-memory tier next to Python's {@code Value}, {@code RawValue} and {@code Array}. */

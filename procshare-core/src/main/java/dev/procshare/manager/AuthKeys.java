@@ -1,7 +1,6 @@
 package dev.procshare.manager;
 
 import dev.procshare.process.InheritedContext;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -11,9 +10,7 @@ import java.util.Base64;
  * manager started with an explicit key also hands that key down, filed under its address.
  */
 final class AuthKeys {
-    static final int LENGTH = 32;
     private static final String FOR_ADDRESS = "procshare.authkey@";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private AuthKeys() {
     }
@@ -21,12 +18,6 @@ final class AuthKeys {
     /** The process's default key, {@link InheritedContext#authKey()}. */
     static byte[] processKey() {
         return InheritedContext.authKey();
-    }
-
-    static byte[] random() {
-        byte[] key = new byte[LENGTH];
-        RANDOM.nextBytes(key);
-        return key;
     }
 
     /** Records {@code key} for {@code address} here and in every JVM started from now on. */

@@ -139,6 +139,7 @@ public interface Manager extends AutoCloseable {
         int maxHandshakes = 64;
         final List<String> jvmOptions = new ArrayList<>();
         Duration startTimeout = Duration.ofSeconds(60);
+        Boolean warm;
 
         Builder() {
         }
@@ -231,6 +232,15 @@ public interface Manager extends AutoCloseable {
         /** JVM options for the server's own JVM (heap, system properties). */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(Arrays.asList(options));
+            return this;
+        }
+
+        /**
+         * Whether the server may take a pre-started idle JVM ({@link dev.procshare.process.JvmProcess#keepWarm}),
+         * which makes {@link #start()} several times faster; default: the {@code procshare.warm} property.
+         */
+        public Builder warm(boolean warm) {
+            this.warm = warm;
             return this;
         }
 

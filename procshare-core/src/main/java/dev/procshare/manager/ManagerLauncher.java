@@ -53,8 +53,14 @@ final class ManagerLauncher {
         String addressFile = dir.resolve(ADDRESS_FILE).toString();
         JvmProcess process = null;
         try {
-            process = JvmProcess.builder().name("procshare-manager").daemon(true)
-                    .jvmOptions(b.jvmOptions.toArray(new String[0]))
+            JvmProcess.Builder jvm = JvmProcess.builder().name("procshare-manager").daemon(true);
+            if (!b.jvmOptions.isEmpty()) {
+                jvm.jvmOptions(b.jvmOptions.toArray(new String[0]));
+            }
+            if (b.warm != null) {
+                jvm.warm(b.warm);
+            }
+            process = jvm
                     .call(() -> {
                         serveInThisJvm(config, addressFile);
                         return null;

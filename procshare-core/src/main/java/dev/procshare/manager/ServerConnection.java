@@ -118,8 +118,7 @@ final class ServerConnection implements Runnable {
                     Thread.interrupted(); // a cancel that came late must not reach the next call
                 }
             }
-            if (!reply(codec, seq, failed ? RemoteCallException.transportable((Throwable) result,
-                    server.allowList()) : result, failed)) {
+            if (!reply(codec, seq, result, failed)) {
                 return;
             }
         }
@@ -131,6 +130,10 @@ final class ServerConnection implements Runnable {
 
     /** Writes a reply; false (after undoing the call's effect where it can be) if the client is gone. */
     private boolean reply(Codec codec, int seq, Object value, boolean failed) throws IOException {
+        if (failed) {
+            // the client decodes with the same allow-list: a class it would refuse travels as text
+            value = RemoteCallException.transportable((Throwable) value, server.allowList());
+        }
         byte[] bytes;
         try {
             bytes = codec.encode(frame(failed, value));

@@ -1,0 +1,135 @@
+package dev.procshare.bench;
+
+import dev.procshare.manager.ManagedEvent;
+import dev.procshare.manager.ManagedValue;
+import dev.procshare.manager.Manager;
+import dev.procshare.manager.Namespace;
+import dev.procshare.manager.SharedMap;
+import dev.procshare.process.JvmProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The manager's figures for the side-by-side report: call latencies, throughput, start times. */
+final class ManagerBench {
+    private ManagerBench() {
+    }
+
+    /** A registered type like the Python script's {@code Test}. */
+    public interface TestApi {
+        int add(int n);
+    }
+
+    public static final class Test implements TestApi {
+        private int total;
+
+        @Override
+        public int add(int n) {
+            total += n;
+            return total;
+        }
+    }
+
+    /** Median and p99 (µs) of each kind of call, against a server in its own JVM. */
+    static Map<String, double[]> latencies(int calls) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        try (Manager manager = Manager.builder().register("Test", TestApi.class, Test::new).start()) {
+            Namespace ns = manager.namespace();
+            ns.set("x", 1);
+            ManagedValue<Integer> value = manager.value(0);
+            SharedMap<String, Integer> map = manager.map();
+            List<Integer> list = manager.list();
+            TestApi test = manager.create("Test", TestApi.class);
+            out.put("namespace_set", time(calls, () -> ns.set("x", 1)));
+            out.put("namespace_get", time(calls, () -> ns.get("x")));
+            out.put("value_get", time(calls, value::get));
+            out.put("value_set", time(calls, () -> value.set(1)));
+            out.put("map_put", time(calls, () -> map.put("k", 1)));
+            out.put("map_get", time(calls, () -> map.get("k")));
+            out.put("list_append", time(calls, () -> list.add(1)));
+            out.put("user_call", time(calls, () -> test.add(1)));
+        }
+        return out;
+    }
+
+    private static double[] time(int calls, Runnable call) {
+        for (int i = 0; i < Math.min(calls, 5_000); i++) {
+            call.run();
+        }
+        long[] samples = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            long t = System.nanoTime();
+            call.run();
+            samples[i] = System.nanoTime() - t;
+        }
+        Arrays.sort(samples);
+        return new double[] {samples[calls / 2] / 1e3, samples[calls * 99 / 100] / 1e3};
+    }
+
+    /** Total namespace reads per second of {@code clients} client JVMs started together. */
+    static double throughput(int clients, int callsEach) throws Exception {
+        try (Manager manager = Manager.builder().allowPackage("dev.procshare.bench").start()) {
+            Namespace ns = manager.namespace();
+            ns.set("x", 1);
+            ManagedEvent go = manager.event();
+            ManagedValue<Integer> ready = manager.value(0);
+            List<JvmProcess> children = new ArrayList<>();
+            try {
+                for (int c = 0; c < clients; c++) {
+                    children.add(JvmProcess.builder().call(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            ns.get("x");
+                        }
+                        ready.update(n -> n + 1);
+                        go.await();
+                        long t = System.nanoTime();
+                        for (int i = 0; i < callsEach; i++) {
+                            ns.get("x");
+                        }
+                        return System.nanoTime() - t;
+                    }).start());
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (ready.get() < clients) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("clients did not get ready");
+                    }
+                    Thread.sleep(5);
+                }
+                go.set();
+                long slowest = 0;
+                for (JvmProcess child : children) {
+                    long nanos = child.result(Duration.ofMinutes(5));
+                    slowest = Math.max(slowest, nanos);
+                }
+                return clients * (double) callsEach * 1e9 / slowest;
+            } finally {
+                children.forEach(JvmProcess::close);
+            }
+        }
+    }
+
+    /** Median ms of {@code Manager.start()}: {cold own JVM, in this JVM after the first}. */
+    static double[] startMs(int starts) {
+        double[] own = new double[starts];
+        double[] in = new double[starts];
+        for (int i = 0; i < starts; i++) {
+            long t = System.nanoTime();
+            Manager m = Manager.start();
+            own[i] = (System.nanoTime() - t) / 1e6;
+            m.close();
+        }
+        Manager.builder().inProcess().start().close();
+        for (int i = 0; i < starts; i++) {
+            long t = System.nanoTime();
+            Manager m = Manager.builder().inProcess().start();
+            in[i] = (System.nanoTime() - t) / 1e6;
+            m.close();
+        }
+        return new double[] {ProcessBench.median(own), ProcessBench.median(in)};
+    }
+}
