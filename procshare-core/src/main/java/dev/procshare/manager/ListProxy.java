@@ -17,17 +17,14 @@ import java.util.RandomAccess;
 final class ListProxy<E> extends AbstractList<E> implements RandomAccess, Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final transient ManagerClient client;
-    private final transient ObjectRef ref;
+    private final transient RemoteRef remote;
 
     ListProxy(ManagerClient client, ObjectRef ref, boolean fresh) {
-        this.client = client;
-        this.ref = ref;
-        client.track(this, ref.id(), fresh);
+        remote = new RemoteRef(client, ref, this, fresh);
     }
 
     private Object call(String op, Object... args) {
-        return client.call(ref.id(), op, args);
+        return remote.call(op, args);
     }
 
     @SuppressWarnings("unchecked")
@@ -126,18 +123,17 @@ final class ListProxy<E> extends AbstractList<E> implements RandomAccess, Serial
     }
 
     Object writeReplace() throws ObjectStreamException {
-        client.exported(ref.id());
-        return new RemoteObject.Descriptor(client.address().toString(), ref);
+        return remote.descriptor();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ListProxy<?> p && p.ref.id() == ref.id() && p.client.address().equals(client.address());
+        return o instanceof ListProxy<?> p && p.remote.sameObject(remote);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(ref.id()) * 31 + client.address().hashCode();
+        return remote.identityHash();
     }
 
     @Override

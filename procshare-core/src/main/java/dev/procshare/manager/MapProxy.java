@@ -125,27 +125,8 @@ final class MapProxy<K, V> extends RemoteObject implements SharedMap<K, V> {
 
         @Override
         public Iterator<E> iterator() {
-            Iterator<E> it = items.iterator();
-            return new Iterator<>() {
-                private E last;
-
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
-
-                @Override
-                public E next() {
-                    last = it.next();
-                    return last;
-                }
-
-                @Override
-                public void remove() {
-                    it.remove();
-                    MapProxy.this.remove(last instanceof Map.Entry<?, ?> e ? e.getKey() : last);
-                }
-            };
+            return RemoteRef.removingIterator(items.iterator(),
+                    last -> MapProxy.this.remove(last instanceof Map.Entry<?, ?> e ? e.getKey() : last));
         }
 
         @Override

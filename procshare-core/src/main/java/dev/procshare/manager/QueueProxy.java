@@ -18,21 +18,18 @@ import java.util.concurrent.TimeUnit;
 final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final transient ManagerClient client;
-    private final transient ObjectRef ref;
+    private final transient RemoteRef remote;
 
     QueueProxy(ManagerClient client, ObjectRef ref, boolean fresh) {
-        this.client = client;
-        this.ref = ref;
-        client.track(this, ref.id(), fresh);
+        remote = new RemoteRef(client, ref, this, fresh);
     }
 
     private Object call(String op, Object... args) {
-        return client.call(ref.id(), op, args);
+        return remote.call(op, args);
     }
 
     private Object callInterruptibly(String op, Object... args) throws InterruptedException {
-        return client.callInterruptibly(ref.id(), op, args);
+        return remote.callInterruptibly(op, args);
     }
 
     @SuppressWarnings("unchecked")
@@ -123,22 +120,21 @@ final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, 
     }
 
     Object writeReplace() throws ObjectStreamException {
-        client.exported(ref.id());
-        return new RemoteObject.Descriptor(client.address().toString(), ref);
+        return remote.descriptor();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof QueueProxy<?> p && p.ref.id() == ref.id() && p.client.address().equals(client.address());
+        return o instanceof QueueProxy<?> p && p.remote.sameObject(remote);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(ref.id()) * 31 + client.address().hashCode();
+        return remote.identityHash();
     }
 
     @Override
     public String toString() {
-        return "ManagedQueue#" + ref.id() + call("snapshot");
+        return "ManagedQueue#" + remote.ref().id() + call("snapshot");
     }
 }

@@ -15,17 +15,14 @@ import java.util.List;
 final class SetProxy<E> extends AbstractSet<E> implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final transient ManagerClient client;
-    private final transient ObjectRef ref;
+    private final transient RemoteRef remote;
 
     SetProxy(ManagerClient client, ObjectRef ref, boolean fresh) {
-        this.client = client;
-        this.ref = ref;
-        client.track(this, ref.id(), fresh);
+        remote = new RemoteRef(client, ref, this, fresh);
     }
 
     private Object call(String op, Object... args) {
-        return client.call(ref.id(), op, args);
+        return remote.call(op, args);
     }
 
     @Override
@@ -75,26 +72,7 @@ final class SetProxy<E> extends AbstractSet<E> implements Serializable {
 
     @Override
     public Iterator<E> iterator() {
-        Iterator<E> it = snapshot().iterator();
-        return new Iterator<>() {
-            private E last;
-
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public E next() {
-                last = it.next();
-                return last;
-            }
-
-            @Override
-            public void remove() {
-                SetProxy.this.remove(last);
-            }
-        };
+        return RemoteRef.removingIterator(snapshot().iterator(), this::remove);
     }
 
     @Override
@@ -108,18 +86,17 @@ final class SetProxy<E> extends AbstractSet<E> implements Serializable {
     }
 
     Object writeReplace() throws ObjectStreamException {
-        client.exported(ref.id());
-        return new RemoteObject.Descriptor(client.address().toString(), ref);
+        return remote.descriptor();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SetProxy<?> p && p.ref.id() == ref.id() && p.client.address().equals(client.address());
+        return o instanceof SetProxy<?> p && p.remote.sameObject(remote);
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(ref.id()) * 31 + client.address().hashCode();
+        return remote.identityHash();
     }
 
     @Override
