@@ -17,14 +17,17 @@ import java.util.Arrays;
  * <pre>
  *   server → client   "PSM1" serverNonce[32]
  *   client → server   HMAC(key, "client" serverNonce)[32] clientNonce[32] sessionId[16]
- *   server → client   "OK" HMAC(key, "server" clientNonce serverNonce)[32] connectionId[8]   (or "NO" reason)
+ *   server → client   "OK" HMAC(key, "server" clientNonce serverNonce)[32] connectionId[8] settings
+ *                     (or "NO" reason)
  * </pre>
+ * The settings (allow-list, frame limit, codec) are read by the client only once the server has proved itself.
  */
 final class Handshake {
     static final int NONCE = 32;
     static final int SESSION_ID = 16;
     private static final byte[] GREETING = "PSM1".getBytes(StandardCharsets.US_ASCII);
     private static final int LIMIT = 512;
+    private static final int SETTINGS_LIMIT = 64 * 1024;
     private static final class Fallback {
         static final SecureRandom RANDOM = new SecureRandom();
     }
@@ -40,7 +43,8 @@ final class Handshake {
      * The server's side. Returns the client's session, or throws {@link AuthenticationException} after telling
      * the client why (a wrong key, a garbled answer).
      */
-    static Client serve(Connection conn, byte[] key, long connectionId, long deadline) throws IOException {
+    static Client serve(Connection conn, byte[] key, long connectionId, byte[] settings, long deadline)
+            throws IOException {
         byte[] serverNonce = nonce();
         conn.send(concat(GREETING, serverNonce));
         byte[] answer = conn.receive(LIMIT, 0, deadline, null);
@@ -55,7 +59,7 @@ final class Handshake {
         byte[] session = Arrays.copyOfRange(answer, 2 * NONCE, answer.length);
         byte[] proof = mac(key, "server", concat(clientNonce, serverNonce));
         conn.send(concat("OK".getBytes(StandardCharsets.US_ASCII), proof,
-                ByteBuffer.allocate(8).putLong(connectionId).array()));
+                ByteBuffer.allocate(8).putLong(connectionId).array(), settings));
         return new Client(session, connectionId);
     }
 
@@ -68,8 +72,12 @@ final class Handshake {
         throw new AuthenticationException("client refused: " + reason);
     }
 
-    /** The client's side; returns the connection id the server gave. */
-    static long connect(Connection conn, byte[] key, byte[] sessionId, long deadline) throws IOException {
+    /** What the client learns from an authenticated server. */
+    record Server(long connectionId, byte[] settings) {
+    }
+
+    /** The client's side; returns the connection id the server gave and its settings. */
+    static Server connect(Connection conn, byte[] key, byte[] sessionId, long deadline) throws IOException {
         byte[] greeting = conn.receive(LIMIT, Connection.SPIN_NANOS, deadline, null);
         if (greeting.length != GREETING.length + NONCE
                 || !Arrays.equals(Arrays.copyOf(greeting, GREETING.length), GREETING)) {
@@ -78,14 +86,14 @@ final class Handshake {
         byte[] serverNonce = Arrays.copyOfRange(greeting, GREETING.length, greeting.length);
         byte[] clientNonce = nonce();
         conn.send(concat(mac(key, "client", serverNonce), clientNonce, sessionId));
-        byte[] reply = conn.receive(LIMIT, Connection.SPIN_NANOS, deadline, null);
+        byte[] reply = conn.receive(SETTINGS_LIMIT, Connection.SPIN_NANOS, deadline, null);
         String verdict = new String(reply, 0, Math.min(2, reply.length), StandardCharsets.US_ASCII);
         if (verdict.equals("NO")) {
             String reason = new String(reply, 2, reply.length - 2, StandardCharsets.UTF_8);
             throw new AuthenticationException("manager at " + conn.peer() + " refused this client: " + reason
                     + (reason.contains("key") ? " (the auth key given here differs from the server's)" : ""));
         }
-        if (!verdict.equals("OK") || reply.length != 2 + NONCE + 8) {
+        if (!verdict.equals("OK") || reply.length < 2 + NONCE + 8) {
             throw new AuthenticationException(conn.peer() + " sent a malformed handshake reply");
         }
         byte[] expected = mac(key, "server", concat(clientNonce, serverNonce));
@@ -93,7 +101,8 @@ final class Handshake {
             throw new AuthenticationException("manager at " + conn.peer()
                     + " did not prove it holds the auth key; refusing to talk to it");
         }
-        return ByteBuffer.wrap(reply, 2 + NONCE, 8).getLong();
+        return new Server(ByteBuffer.wrap(reply, 2 + NONCE, 8).getLong(),
+                Arrays.copyOfRange(reply, 2 + NONCE + 8, reply.length));
     }
 
     /**

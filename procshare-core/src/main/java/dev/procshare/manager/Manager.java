@@ -140,6 +140,7 @@ public interface Manager extends AutoCloseable {
         final List<String> jvmOptions = new ArrayList<>();
         Duration startTimeout = Duration.ofSeconds(60);
         Boolean warm;
+        Class<? extends CodecProvider> codec = CodecProvider.Standard.class;
 
         Builder() {
         }
@@ -217,6 +218,15 @@ public interface Manager extends AutoCloseable {
             return this;
         }
 
+        /**
+         * The codec for requests and replies (default {@link CodecProvider#standard()}); the class must be on
+         * the classpath of the server and of every client, with a public no-argument constructor.
+         */
+        public Builder codec(Class<? extends CodecProvider> provider) {
+            this.codec = java.util.Objects.requireNonNull(provider);
+            return this;
+        }
+
         /** How long a new connection has to prove its key (default 5 s). */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = timeout;
@@ -253,7 +263,7 @@ public interface Manager extends AutoCloseable {
         ServerConfig config(Address where, byte[] key) {
             AllowList allowList = AllowList.defaults().allowClasses(allowedClasses).allowPackages(allowedPackages);
             return new ServerConfig(where, key, registrations, allowList, maxFrameBytes, handshakeTimeout,
-                    maxConnections, maxHandshakes);
+                    maxConnections, maxHandshakes, codec.getName());
         }
 
         /** Starts the server (in its own JVM unless {@link #inProcess()}) and returns a connected manager. */

@@ -2,8 +2,6 @@ package dev.procshare.manager;
 
 import dev.procshare.codec.AllowList;
 import dev.procshare.codec.Codec;
-import dev.procshare.codec.FastCodec;
-import dev.procshare.codec.JavaCodec;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.ref.Cleaner;
@@ -215,12 +213,10 @@ final class ManagerClient implements AutoCloseable {
             throw new ManagerUnavailableException("no manager is listening at " + address + ": " + e.getMessage(), e);
         }
         try {
-            long id = Handshake.connect(conn, key, sessionId, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
-            link = new Link(conn, id);
+            Handshake.Server server = Handshake.connect(conn, key, sessionId, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
+            adopt(server.settings());
+            link = new Link(conn, server.connectionId());
             all.add(link);
-            if (codec == null) {
-                hello(link);
-            }
             return link;
         } catch (IOException e) {
             conn.close();
@@ -231,21 +227,17 @@ final class ManagerClient implements AutoCloseable {
         }
     }
 
-    /** Learns the server's allow-list and frame limit, so that both sides decode the same classes. */
-    private synchronized void hello(Link link) throws IOException {
+    /** Adopts the server's allow-list, frame limit and codec, so that both sides decode the same classes. */
+    private synchronized void adopt(byte[] settingsBytes) {
         if (codec != null) {
             return;
         }
-        Codec bootstrap = FastCodec.withFallback(JavaCodec.restricted(AllowList.defaults()));
-        ArrayList<Object> request = new ArrayList<>(List.of(0, ObjectTable.ROOT, "hello", 0L, new ArrayList<>()));
-        link.conn.send(bootstrap.encode(request));
         try {
-            List<?> reply = (List<?>) bootstrap.decode(link.conn.receive(1 << 20, Connection.SPIN_NANOS, 0, null));
-            List<?> settings = (List<?>) reply.get(1);
+            List<?> settings = (List<?>) CodecProvider.standard().create(AllowList.defaults()).decode(settingsBytes);
             AllowList allowList = (AllowList) settings.get(0);
             maxFrame = (Integer) settings.get(1);
-            codec = FastCodec.withFallback(JavaCodec.restricted(allowList));
-        } catch (ClassNotFoundException | ClassCastException e) {
+            codec = CodecProvider.named((String) settings.get(2)).create(allowList);
+        } catch (IOException | ClassNotFoundException | ClassCastException | IndexOutOfBoundsException e) {
             throw new ManagerException("the manager at " + address + " sent settings this client cannot read: " + e, e);
         }
     }

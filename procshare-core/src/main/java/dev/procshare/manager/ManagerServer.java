@@ -2,8 +2,6 @@ package dev.procshare.manager;
 
 import dev.procshare.codec.AllowList;
 import dev.procshare.codec.Codec;
-import dev.procshare.codec.FastCodec;
-import dev.procshare.codec.JavaCodec;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ClosedChannelException;
@@ -49,20 +47,35 @@ public final class ManagerServer implements AutoCloseable {
     private final AtomicLong nextConnectionId = new AtomicLong(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Thread acceptor;
+    private final byte[] settings;
     private volatile boolean closed;
 
     private ManagerServer(ServerConfig config) throws IOException {
         this.config = config;
         this.allowList = config.effectiveAllowList();
-        this.codec = FastCodec.withFallback(JavaCodec.restricted(allowList));
+        this.codec = CodecProvider.named(config.codecProvider()).create(allowList);
         this.handshakes = new Semaphore(config.maxHandshakes());
         this.listener = bind(config.address());
         this.address = config.address().isUnix() ? config.address()
                 : boundTcpAddress(config.address(), listener);
         objects.putRoot(new ServedRoot(this));
+        settings = encodeSettings(allowList, config);
         acceptor = new Thread(this::acceptLoop, "procshare-manager-accept " + address);
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /** What every client learns after authentication, in the standard codec whatever codec the server uses. */
+    private static byte[] encodeSettings(AllowList allowList, ServerConfig config) throws IOException {
+        java.util.ArrayList<Object> s = new java.util.ArrayList<>();
+        s.add(allowList);
+        s.add(config.maxFrameBytes());
+        s.add(config.codecProvider());
+        return CodecProvider.standard().create(AllowList.defaults()).encode(s);
+    }
+
+    byte[] settings() {
+        return settings;
     }
 
     /** Binds and starts serving; returns once the address accepts connections. */

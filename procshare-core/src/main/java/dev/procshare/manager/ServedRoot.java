@@ -1,6 +1,5 @@
 package dev.procshare.manager;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /** Object 0: the server itself. Makes the other objects, keeps reference counts, cancels, shuts down. */
@@ -14,12 +13,8 @@ final class ServedRoot implements Served {
     @Override
     public Object call(String op, List<Object> args, Caller caller) throws Exception {
         switch (op) {
-            case "hello": {
-                ArrayList<Object> settings = new ArrayList<>();
-                settings.add(server.allowList());
-                settings.add(server.config().maxFrameBytes());
-                return settings;
-            }
+            case "ping":
+                return "pong";
             case "refs": {
                 for (long id : (long[]) args.get(0)) {
                     if (!server.objects().incref(caller.session(), id)) {

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** Everything a server needs, serializable so that it can travel to the server's own JVM. */
 record ServerConfig(Address address, byte[] authKey, List<Registration> registrations, AllowList allowList,
-        int maxFrameBytes, Duration handshakeTimeout, int maxConnections, int maxHandshakes)
+        int maxFrameBytes, Duration handshakeTimeout, int maxConnections, int maxHandshakes, String codecProvider)
         implements Serializable {
 
     ServerConfig {

@@ -44,7 +44,7 @@ final class ServerConnection implements Runnable {
             long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
             Handshake.Client client;
             try {
-                client = Handshake.serve(conn, config.authKey(), id, deadline);
+                client = Handshake.serve(conn, config.authKey(), id, server.settings(), deadline);
             } finally {
                 server.handshakeDone();
                 permitHeld = false;

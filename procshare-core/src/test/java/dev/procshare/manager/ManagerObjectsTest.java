@@ -254,6 +254,39 @@ class ManagerObjectsTest {
         assertThrows(IllegalArgumentException.class, () -> manager.create("Nope", ManagerFixtures.CounterApi.class));
     }
 
+    /** A codec that counts what it encodes, to show that server and client both use the one named. */
+    public static final class CountingCodec implements CodecProvider {
+        static final java.util.concurrent.atomic.AtomicInteger ENCODED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public dev.procshare.codec.Codec create(dev.procshare.codec.AllowList allowList) {
+            dev.procshare.codec.Codec inner = CodecProvider.standard().create(allowList);
+            return new dev.procshare.codec.Codec() {
+                @Override
+                public byte[] encode(Object value) throws java.io.IOException {
+                    ENCODED.incrementAndGet();
+                    return inner.encode(value);
+                }
+
+                @Override
+                public Object decode(byte[] bytes) throws java.io.IOException, ClassNotFoundException {
+                    return inner.decode(bytes);
+                }
+            };
+        }
+    }
+
+    @Test
+    void theCodecIsPluggable() {
+        int before = CountingCodec.ENCODED.get();
+        try (Manager m = Manager.builder().inProcess().codec(CountingCodec.class).start()) {
+            Namespace ns = m.namespace();
+            ns.set("a", 1);
+            assertEquals(1, (Integer) ns.get("a"));
+        }
+        assertTrue(CountingCodec.ENCODED.get() - before >= 6, "requests and replies went through it on both sides");
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
