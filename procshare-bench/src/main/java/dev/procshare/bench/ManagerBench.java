@@ -81,8 +81,8 @@ final class ManagerBench {
             try {
                 for (int c = 0; c < clients; c++) {
                     children.add(JvmProcess.builder().call(() -> {
-                        for (int i = 0; i < 2_000; i++) {
-                            ns.get("x");
+                        for (int i = 0; i < Math.min(callsEach, 30_000); i++) {
+                            ns.get("x"); // long enough for the JIT to compile the call path
                         }
                         ready.update(n -> n + 1);
                         go.await();

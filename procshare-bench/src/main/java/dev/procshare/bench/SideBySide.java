@@ -51,7 +51,10 @@ public final class SideBySide {
         System.out.println();
         System.out.println(report);
         Files.writeString(file, "# " + stamp + "\n\n" + report);
-        System.out.println("written to " + file);
+        Path chart = file.resolveSibling(file.getFileName().toString().replace(".md", ".svg"));
+        String title = report.lines().findFirst().orElse("procshare vs Python") + " (ratio, log scale; right of 1×: procshare faster)";
+        Files.writeString(chart, SvgChart.render(title, report));
+        System.out.println("written to " + file + " and " + chart);
     }
 
     /** Processes and pools next to Python's start methods and {@code Pool(2)}. */
@@ -137,7 +140,7 @@ public final class SideBySide {
     static String managerReport(boolean quick) throws Exception {
         int calls = quick ? 2_000 : 20_000;
         int starts = quick ? 2 : 7;
-        int tput = quick ? 2_000 : 50_000;
+        int tput = quick ? 2_000 : 100_000;
         int rounds = quick ? 1 : 3;
         Map<String, List<Double>> medians = new LinkedHashMap<>();
         Map<String, List<Double>> p99s = new LinkedHashMap<>();

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /** Starts servers: in this JVM, or in a daemon child JVM that reports its address through a private file. */
 final class ManagerLauncher {
-    private static final String DIR_PREFIX = "procshare-mgr-";
+    static final String DIR_PREFIX = "procshare-mgr-";
     private static final String ADDRESS_FILE = "address";
 
     private ManagerLauncher() {

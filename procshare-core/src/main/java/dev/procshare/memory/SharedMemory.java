@@ -87,6 +87,31 @@ public final class SharedMemory implements SharedHandle {
         return cleanStale(defaultDirectory());
     }
 
+    /** Every procshare segment in the default directory, with its owner and whether it is stale. */
+    public static List<SegmentInfo> list() {
+        return list(defaultDirectory());
+    }
+
+    /** Every procshare segment in {@code directory}. */
+    public static List<SegmentInfo> list(Path directory) {
+        List<SegmentInfo> out = new java.util.ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(directory)) {
+            return out;
+        }
+        for (Segments.Entry e : Segments.list(directory)) {
+            SegmentHeader h = e.header();
+            long size;
+            try {
+                size = h != null ? h.payloadSize() : java.nio.file.Files.size(e.file());
+            } catch (java.io.IOException gone) {
+                continue;
+            }
+            out.add(new SegmentInfo(e.name(), e.file(), h == null ? null : h.kind().description, size,
+                    h == null ? -1 : h.ownerPid(), e.ownerAlive(), h != null && h.persistent(), e.problem()));
+        }
+        return out;
+    }
+
     /** Removes segments in {@code directory} whose owner is dead (persistent ones are kept). */
     public static List<String> cleanStale(Path directory) {
         return Segments.cleanStale(directory);

@@ -1,0 +1,87 @@
+package dev.procshare.manager;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The Unix sockets of managers started on this host with a default address (in private directories under
+ * {@code java.io.tmpdir}), for listing and cleaning tools ({@code procshare ls}, {@code procshare clean}).
+ */
+public final class ManagerSockets {
+    private ManagerSockets() {
+    }
+
+    /**
+     * One manager socket.
+     *
+     * @param socket the socket file (its directory is removed with it)
+     * @param creatorPid the JVM that started the manager
+     * @param listening whether a server accepts connections on it now
+     */
+    public record SocketInfo(Path socket, long creatorPid, boolean listening) {
+        /** Stale: nothing listens and its creator is gone. */
+        public boolean stale() {
+            return !listening && ProcessHandle.of(creatorPid).isEmpty();
+        }
+
+        public String address() {
+            return "unix:" + socket;
+        }
+    }
+
+    /** The manager socket directories found now. */
+    public static List<SocketInfo> list() {
+        List<SocketInfo> out = new ArrayList<>();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> entries = Files.list(tmp)) {
+            for (Path dir : (Iterable<Path>) entries.sorted()::iterator) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(ManagerLauncher.DIR_PREFIX) || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                String rest = name.substring(ManagerLauncher.DIR_PREFIX.length());
+                long pid;
+                try {
+                    pid = Long.parseLong(rest.substring(0, Math.max(0, rest.indexOf('-'))));
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                Path socket = dir.resolve("manager.sock");
+                out.add(new SocketInfo(socket, pid, Files.exists(socket) && listening(socket)));
+            }
+        } catch (IOException e) {
+            // an unreadable temp directory lists nothing
+        }
+        return out;
+    }
+
+    private static boolean listening(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Removes the stale ones (or only lists them when {@code dryRun}); returns them. */
+    public static List<SocketInfo> cleanStale(boolean dryRun) {
+        List<SocketInfo> stale = new ArrayList<>();
+        for (SocketInfo s : list()) {
+            if (s.stale()) {
+                stale.add(s);
+                if (!dryRun) {
+                    ManagerLauncher.deleteDirectory(s.socket().getParent());
+                }
+            }
+        }
+        return stale;
+    }
+}
