@@ -15,7 +15,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class that leaves a child JVM running or a procshare segment in {@code /dev/shm}.
+ * Fails a test class that leaves behind a child JVM or any other child process, a procshare segment in
+ * {@code /dev/shm}, a manager socket directory made by this JVM, or a non-daemon {@code procshare} thread.
  *
  * <p>Use with {@code @ExtendWith(NoLeaks.class)}. Whatever leaked is also cleaned up, so that one leaking
  * class does not make every later class fail.
@@ -31,6 +32,7 @@ public final class NoLeaks implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) {
         context.getStore(NS).put("before", segmentFiles());
+        context.getStore(NS).put("sockets", socketDirectories());
     }
 
     @Override
@@ -53,6 +55,49 @@ public final class NoLeaks implements BeforeAllCallback, AfterAllCallback {
         if (!problems.isEmpty()) {
             throw new AssertionError("leaks after " + context.getDisplayName() + ":\n  "
                     + String.join("\n  ", problems));
+        }
+    }
+
+    private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
+    private static final String SOCKET_DIR_PREFIX = "procshare-mgr-" + ProcessHandle.current().pid() + "-";
+
+    /** Manager socket directories this JVM made (named after its pid). */
+    public static Set<String> socketDirectories() {
+        try (Stream<Path> files = Files.list(TMP)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(SOCKET_DIR_PREFIX))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    /** Child processes of this JVM still alive after a grace period for those shutting down. */
+    private static List<ProcessHandle> lingeringDescendants() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        List<ProcessHandle> alive;
+        do {
+            alive = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList();
+            if (alive.isEmpty()) {
+                return alive;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return alive;
+            }
+        } while (System.nanoTime() < deadline);
+        return alive;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
         }
     }
 
