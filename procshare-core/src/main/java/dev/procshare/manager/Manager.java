@@ -115,6 +115,11 @@ public interface Manager extends AutoCloseable {
      */
     <T> T create(String typeId, Class<T> type, Object... args);
 
+    /** The pid of the server's JVM if this process started it in its own JVM; empty otherwise. */
+    default java.util.OptionalLong serverPid() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Stops the server (every client's calls then fail) and closes this connection. */
     void shutdown();
 

@@ -46,9 +46,15 @@ final class ServedLock implements Served {
             holds++;
             return ACQUIRED;
         }
-        while (owner != null) {
-            if (!caller.await(this, deadline)) {
-                return FAILED;
+        try {
+            while (owner != null) {
+                if (!caller.await(this, deadline)) {
+                    return FAILED;
+                }
+            }
+        } finally {
+            if (owner == null) {
+                notify(); // leaving without the lock: pass the wake-up on to another waiter
             }
         }
         owner = me;
@@ -66,7 +72,7 @@ final class ServedLock implements Served {
         }
         if (--holds == 0) {
             owner = null;
-            notifyAll();
+            notify(); // one waiter: waking all of them for one lock is a stampede under contention
         }
     }
 
@@ -78,7 +84,7 @@ final class ServedLock implements Served {
         int h = holds;
         owner = null;
         holds = 0;
-        notifyAll();
+        notify();
         return h;
     }
 
@@ -87,7 +93,7 @@ final class ServedLock implements Served {
         boolean interrupted = false;
         while (owner != null) {
             try {
-                wait();
+                wait(100); // single wake-ups may go to another waiter first: look again regularly
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -109,7 +115,7 @@ final class ServedLock implements Served {
             owner = null;
             holds = 0;
             ownerDied = true;
-            notifyAll();
+            notify();
         }
     }
 
@@ -117,10 +123,17 @@ final class ServedLock implements Served {
         return new ServedCondition(this);
     }
 
-    /** A condition of this lock: waiters queue in order; a signal wakes the longest waiting. */
+    /**
+     * A condition of this lock: waiters queue in order and each sleeps on its own monitor, so that a signal
+     * wakes exactly the longest waiting one and a release of the lock wakes only lock waiters.
+     */
     static final class ServedCondition implements Served {
         private final ServedLock lock;
-        private final ArrayDeque<boolean[]> waiters = new ArrayDeque<>();
+        private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+        private static final class Waiter {
+            boolean signalled;
+        }
 
         ServedCondition(ServedLock lock) {
             this.lock = lock;
@@ -128,31 +141,40 @@ final class ServedLock implements Served {
 
         @Override
         public Object call(String op, List<Object> args, Caller caller) throws InterruptedException {
-            synchronized (lock) {
-                switch (op) {
-                    case "await": // [timeoutNanos] → signalled (true) or timed out (false)
-                        return await(caller, Caller.deadline((Long) args.get(0)));
-                    case "signal": {
+            switch (op) {
+                case "await": // [timeoutNanos] → signalled (true) or timed out (false)
+                    return await(caller, Caller.deadline((Long) args.get(0)));
+                case "signal": {
+                    Waiter w;
+                    synchronized (lock) {
                         check(caller);
-                        boolean[] w = waiters.pollFirst();
-                        if (w != null) {
-                            w[0] = true;
-                            lock.notifyAll();
-                        }
-                        return null;
+                        w = waiters.pollFirst();
                     }
-                    case "signalAll": {
-                        check(caller);
-                        for (boolean[] w : waiters) {
-                            w[0] = true;
+                    if (w != null) {
+                        synchronized (w) {
+                            w.signalled = true;
+                            w.notify();
                         }
-                        waiters.clear();
-                        lock.notifyAll();
-                        return null;
                     }
-                    default:
-                        throw Served.unknown("a condition", op);
+                    return null;
                 }
+                case "signalAll": {
+                    List<Waiter> all;
+                    synchronized (lock) {
+                        check(caller);
+                        all = List.copyOf(waiters);
+                        waiters.clear();
+                    }
+                    for (Waiter w : all) {
+                        synchronized (w) {
+                            w.signalled = true;
+                            w.notify();
+                        }
+                    }
+                    return null;
+                }
+                default:
+                    throw Served.unknown("a condition", op);
             }
         }
 
@@ -164,20 +186,29 @@ final class ServedLock implements Served {
 
         private boolean await(Caller caller, long deadline) throws InterruptedException {
             Owner me = caller.owner();
-            int holds = lock.releaseAll(me);
-            boolean[] signalled = {false};
-            waiters.addLast(signalled);
+            Waiter waiter = new Waiter();
+            int holds;
+            synchronized (lock) {
+                holds = lock.releaseAll(me);
+                waiters.addLast(waiter); // queued before the lock is free: no signal can be missed
+            }
             try {
-                while (!signalled[0]) {
-                    if (!caller.await(lock, deadline)) {
-                        break;
+                synchronized (waiter) {
+                    while (!waiter.signalled) {
+                        if (!caller.await(waiter, deadline)) {
+                            break;
+                        }
                     }
                 }
             } finally {
-                waiters.remove(signalled);
+                synchronized (lock) {
+                    waiters.remove(waiter);
+                }
                 lock.reacquire(me, holds);
             }
-            return signalled[0];
+            synchronized (waiter) {
+                return waiter.signalled;
+            }
         }
     }
 }

@@ -192,9 +192,9 @@ final class SocketManager implements Manager {
         }
     }
 
-    /** The server JVM's pid, if this process started one (for tests that kill it). */
-    long serverPid() {
-        return serverProcess == null ? -1 : serverProcess.pid();
+    @Override
+    public java.util.OptionalLong serverPid() {
+        return serverProcess == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(serverProcess.pid());
     }
 
     @Override

@@ -196,7 +196,7 @@ class ManagerProcessesTest {
                 }
             });
             Thread.sleep(200);
-            long pid = ((SocketManager) manager).serverPid();
+            long pid = manager.serverPid().orElseThrow();
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             long start = System.nanoTime();
             Throwable waiting = blocked.get(5, TimeUnit.SECONDS);
