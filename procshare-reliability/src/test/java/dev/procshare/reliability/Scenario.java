@@ -11,27 +11,27 @@ import java.util.Random;
  * ({@code -Dprocshare.seed=S}, printed, so that a failure can be replayed) and its figures, printed as one
  * {@code [figures]} line per scenario.
  */
-final class Scenario {
-    static final int SOAK = Integer.getInteger("procshare.soak", 1);
+public final class Scenario {
+    public static final int SOAK = Integer.getInteger("procshare.soak", 1);
     static final long SEED = Long.getLong("procshare.seed", 20261127L);
 
     private final String name;
     private final Map<String, Object> figures = new LinkedHashMap<>();
-    final Random random;
+    public final Random random;
 
-    Scenario(String name) {
+    public Scenario(String name) {
         this.name = name;
         this.random = new Random(SEED ^ name.hashCode());
         figures.put("seed", SEED);
         figures.put("soak", SOAK);
     }
 
-    Scenario put(String key, Object value) {
+    public Scenario put(String key, Object value) {
         figures.put(key, value);
         return this;
     }
 
-    void print() {
+    public void print() {
         StringBuilder line = new StringBuilder("[figures] ").append(name).append(':');
         figures.forEach((k, v) -> line.append(' ').append(k).append('=').append(
                 v instanceof Double d ? String.format(Locale.ROOT, "%.1f", d) : v));
