@@ -116,8 +116,7 @@ public final class AllowList implements Serializable {
      */
     ObjectInputFilter filter(int streamLength, java.util.function.Consumer<String> refused) {
         return info -> {
-            if (info.arrayLength() > streamLength || info.depth() > 10_000 || info.references() > streamLength
-                    || info.streamBytes() > streamLength) {
+            if (!JavaCodec.withinLimits(info, streamLength)) {
                 return ObjectInputFilter.Status.REJECTED;
             }
             Class<?> type = info.serialClass();

@@ -60,12 +60,33 @@ public final class JavaCodec implements Codec {
     static ObjectInputFilter limits(int length) {
         ObjectInputFilter global = ObjectInputFilter.Config.getSerialFilter();
         return info -> {
-            if (info.arrayLength() > length || info.depth() > 10_000 || info.references() > length
-                    || info.streamBytes() > length) {
+            if (!withinLimits(info, length)) {
                 return ObjectInputFilter.Status.REJECTED;
             }
             return global != null ? global.checkInput(info) : ObjectInputFilter.Status.UNDECIDED;
         };
+    }
+
+    /**
+     * Whether what the stream declares fits in the {@code length} bytes it came in: an array of primitives
+     * cannot have more elements than its bytes allow (a {@code long[]} of n takes 8n bytes), so that a short
+     * stream cannot make the reader allocate many times its size.
+     */
+    static boolean withinLimits(ObjectInputFilter.FilterInfo info, int length) {
+        if (info.depth() > 10_000 || info.references() > length || info.streamBytes() > length) {
+            return false;
+        }
+        long elements = info.arrayLength();
+        if (elements < 0) {
+            return true;
+        }
+        Class<?> type = info.serialClass();
+        Class<?> component = type == null ? null : type.getComponentType();
+        int size = component == null || !component.isPrimitive() ? 1
+                : component == long.class || component == double.class ? 8
+                : component == int.class || component == float.class ? 4
+                : component == short.class || component == char.class ? 2 : 1;
+        return elements <= length / size;
     }
 
     @Override

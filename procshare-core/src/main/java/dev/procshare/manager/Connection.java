@@ -50,7 +50,12 @@ final class Connection implements AutoCloseable {
             channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
         }
         readSelector = Selector.open();
-        channel.register(readSelector, SelectionKey.OP_READ);
+        try {
+            channel.register(readSelector, SelectionKey.OP_READ);
+        } catch (IOException | RuntimeException e) {
+            readSelector.close();
+            throw e;
+        }
     }
 
     /** Connects to {@code address}, failing with the reason if nothing listens there. */

@@ -115,13 +115,20 @@ final class ManagerClient implements AutoCloseable {
 
     /** Runs {@code op} on object {@code objectId} and returns its result, or throws what it threw there. */
     Object invoke(long objectId, String op, boolean interruptible, Object[] args) throws Throwable {
+        return invoke(objectId, op, interruptible, args, true);
+    }
+
+    private Object invoke(long objectId, String op, boolean interruptible, Object[] args, boolean flush)
+            throws Throwable {
         if (closed) {
             throw new ManagerException("this manager client is closed");
         }
         if (interruptible && Thread.interrupted()) {
             throw new InterruptedException();
         }
-        flushRefs();
+        if (flush) {
+            flushRefs();
+        }
         ArrayList<Object> argList = new ArrayList<>(args.length);
         Collections.addAll(argList, args);
         int s = seq.incrementAndGet();
@@ -137,6 +144,10 @@ final class ManagerClient implements AutoCloseable {
             bytes = c.encode(request);
         } catch (IOException e) {
             throw new IllegalArgumentException("an argument of " + op + " cannot be sent to the manager: " + e, e);
+        }
+        if (bytes.length > maxFrame) {
+            throw new IllegalArgumentException("the call " + op + " is " + bytes.length + " bytes, over the manager's"
+                    + " frame limit of " + maxFrame + " (Manager.builder().maxFrameBytes)");
         }
         Link link = borrow();
         boolean healthy = false;
@@ -185,7 +196,7 @@ final class ManagerClient implements AutoCloseable {
 
     private void cancel(long connectionId, int s) {
         try {
-            invoke(ObjectTable.ROOT, "cancel", false, new Object[] {connectionId, s});
+            invoke(ObjectTable.ROOT, "cancel", false, new Object[] {connectionId, s}, false);
         } catch (Throwable ignored) {
             // the call's own reply tells what happened
         }
@@ -254,8 +265,14 @@ final class ManagerClient implements AutoCloseable {
     private void release(Link link) {
         if (closed) {
             discard(link);
-        } else {
-            idle.addFirst(link);
+            return;
+        }
+        idle.addFirst(link);
+        if (closed) { // close() may have drained the pool just before this link went back
+            Link l;
+            while ((l = idle.pollFirst()) != null) {
+                discard(l);
+            }
         }
     }
 
@@ -315,7 +332,19 @@ final class ManagerClient implements AutoCloseable {
             pendingIncrefs.clear();
             pendingDecrefs.clear();
         }
-        invoke(ObjectTable.ROOT, "refs", false, new Object[] {inc, dec});
+        try {
+            invoke(ObjectTable.ROOT, "refs", false, new Object[] {inc, dec}, false);
+        } catch (Throwable t) {
+            synchronized (live) { // not sent: try again with the next call
+                for (long id : inc) {
+                    pendingIncrefs.add(id);
+                }
+                for (long id : dec) {
+                    pendingDecrefs.add(id);
+                }
+            }
+            throw t;
+        }
     }
 
     /** Proxies alive here, for tests. */

@@ -26,7 +26,8 @@ final class ManagerLauncher {
         Address where = b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
         try {
             return ManagerServer.start(b.config(where, key));
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            deleteDirectory(dir);
             throw new ManagerException("cannot listen at " + where + ": " + e.getMessage(), e);
         }
     }
@@ -114,6 +115,10 @@ final class ManagerLauncher {
             }
             if (System.nanoTime() > deadline) {
                 throw new ManagerException("the manager's JVM did not listen within " + timeout);
+            }
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new ManagerException("interrupted while waiting for the manager's JVM to listen");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(pause);
             pause = Math.min(pause * 2, 2_000_000);

@@ -133,15 +133,20 @@ public final class ManagerServer implements AutoCloseable {
                 closeQuietly(channel); // a flood of connections costs the server nothing but this
                 continue;
             }
+            ServerConnection handler = null;
             try {
                 long id = nextConnectionId.getAndIncrement();
-                ServerConnection handler = new ServerConnection(this, new Connection(channel, "client " + id), id);
+                handler = new ServerConnection(this, new Connection(channel, "client " + id), id);
                 connections.add(handler);
                 Thread thread = new Thread(handler, "procshare-manager-conn-" + id);
                 thread.setDaemon(true);
                 thread.start();
             } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 handshakes.release();
+                if (handler != null) {
+                    connections.remove(handler);
+                    handler.close();
+                }
                 closeQuietly(channel);
             }
         }

@@ -72,6 +72,7 @@ final class ServedLock implements Served {
         }
         if (--holds == 0) {
             owner = null;
+            me.session().touched.remove(this); // only a session holding it must be told when it ends
             notify(); // one waiter: waking all of them for one lock is a stampede under contention
         }
     }
@@ -88,14 +89,21 @@ final class ServedLock implements Served {
         return h;
     }
 
-    /** Takes the lock back after a condition wait, whatever happens: waits without giving up. */
-    synchronized void reacquire(Owner me, int h) {
+    /**
+     * Takes the lock back after a condition wait whatever happens, as {@code Condition.await} must; gives up
+     * only if the caller is gone ({@link PeerGoneException}).
+     */
+    synchronized void reacquire(Caller caller, Owner me, int h) {
         boolean interrupted = false;
         while (owner != null) {
             try {
                 wait(100); // single wake-ups may go to another waiter first: look again regularly
             } catch (InterruptedException e) {
                 interrupted = true;
+            }
+            if (owner != null && caller.connection() != null && caller.connection().peerClosed()) {
+                notify();
+                throw new PeerGoneException();
             }
         }
         owner = me;
@@ -192,6 +200,7 @@ final class ServedLock implements Served {
                 holds = lock.releaseAll(me);
                 waiters.addLast(waiter); // queued before the lock is free: no signal can be missed
             }
+            boolean interrupted = false;
             try {
                 synchronized (waiter) {
                     while (!waiter.signalled) {
@@ -200,14 +209,54 @@ final class ServedLock implements Served {
                         }
                     }
                 }
-            } finally {
-                synchronized (lock) {
-                    waiters.remove(waiter);
-                }
-                lock.reacquire(me, holds);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (PeerGoneException e) {
+                // The caller is gone: it must not take the lock back (its session's end cannot come while this
+                // thread waits for the lock), and a signal it received goes to the next waiter.
+                leave(waiter);
+                passOn(waiter);
+                throw e;
             }
+            leave(waiter);
+            lock.reacquire(caller, me, holds);
+            boolean signalled;
             synchronized (waiter) {
-                return waiter.signalled;
+                signalled = waiter.signalled;
+            }
+            if (interrupted) {
+                if (signalled) {
+                    Thread.currentThread().interrupt(); // signalled and interrupted: return normally, flag set
+                    return true;
+                }
+                throw new InterruptedException();
+            }
+            return signalled;
+        }
+
+        /** Takes {@code waiter} out of the queue (a signalled one is out already). */
+        private void leave(Waiter waiter) {
+            synchronized (lock) {
+                waiters.remove(waiter);
+            }
+        }
+
+        /** Passes a signal that {@code waiter} received to the next waiter, if any. */
+        private void passOn(Waiter waiter) {
+            Waiter next;
+            synchronized (lock) {
+                synchronized (waiter) {
+                    if (!waiter.signalled) {
+                        return;
+                    }
+                }
+                next = waiters.pollFirst();
+            }
+            if (next != null) {
+                synchronized (next) {
+                    next.signalled = true;
+                    next.notify();
+                }
             }
         }
     }

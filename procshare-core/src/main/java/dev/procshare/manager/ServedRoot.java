@@ -15,17 +15,18 @@ final class ServedRoot implements Served {
         switch (op) {
             case "ping":
                 return "pong";
-            case "refs": {
-                for (long id : (long[]) args.get(0)) {
-                    if (!server.objects().incref(caller.session(), id)) {
-                        throw new ObjectTable.NoSuchObjectException(id);
-                    }
-                }
+            case "refs": { // [increfs, decrefs] → the ids that no longer exist (their proxies will fail clearly)
                 long[] decrefs = (long[]) args.get(1);
                 for (long id : decrefs) {
                     server.objects().decref(caller.session(), id, 1);
                 }
-                return null;
+                java.util.List<Long> missing = new java.util.ArrayList<>();
+                for (long id : (long[]) args.get(0)) {
+                    if (!server.objects().incref(caller.session(), id)) {
+                        missing.add(id);
+                    }
+                }
+                return missing.stream().mapToLong(Long::longValue).toArray();
             }
             case "cancel": {
                 ServerConnection target = server.connection((Long) args.get(0));

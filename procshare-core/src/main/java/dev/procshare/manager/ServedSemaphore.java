@@ -47,7 +47,7 @@ final class ServedSemaphore implements Served {
                             + " permits > " + initial + ")");
                 }
                 permits += n;
-                held.computeIfPresent(caller.session(), (s, h) -> h - n > 0 ? h - n : null);
+                settle(caller.session(), n);
                 notifyAll();
                 return null;
             }
@@ -56,6 +56,36 @@ final class ServedSemaphore implements Served {
             default:
                 throw Served.unknown("a semaphore", op);
         }
+    }
+
+    /**
+     * Counts {@code n} released permits against what sessions hold: the releaser's own first, the rest against
+     * other holders (a consumer releasing what a producer acquired), so that a session's end returns only
+     * permits still out.
+     */
+    private void settle(Session releaser, int n) {
+        int left = takeFrom(releaser, n);
+        for (Session other : new java.util.ArrayList<>(held.keySet())) {
+            if (left == 0) {
+                break;
+            }
+            left = takeFrom(other, left);
+        }
+    }
+
+    private int takeFrom(Session session, int n) {
+        Integer h = held.get(session);
+        if (h == null) {
+            return n;
+        }
+        int taken = Math.min(h, n);
+        if (h - taken == 0) {
+            held.remove(session);
+            session.touched.remove(this);
+        } else {
+            held.put(session, h - taken);
+        }
+        return n - taken;
     }
 
     @Override

@@ -25,6 +25,8 @@ final class ServerConnection implements Runnable {
     private final Object callLock = new Object();
     private Thread thread;
     private int runningSeq = -1;
+    /** A cancel that came before its call started (it travels on another connection). */
+    private int pendingCancel = -1;
     private Runnable undoOnReplyFailure;
 
     ServerConnection(ManagerServer server, Connection conn, long id) {
@@ -100,6 +102,10 @@ final class ServerConnection implements Runnable {
             synchronized (callLock) {
                 runningSeq = seq;
                 undoOnReplyFailure = null;
+                if (pendingCancel == seq) {
+                    pendingCancel = -1;
+                    Thread.currentThread().interrupt(); // the call is cancelled before it starts
+                }
             }
             try {
                 result = server.objects().get(objectId).served.call(op, argList,
@@ -142,6 +148,11 @@ final class ServerConnection implements Runnable {
                     + " of the call could not be sent back: " + e);
             bytes = codec.encode(frame(true, why));
         }
+        if (bytes.length > server.config().maxFrameBytes()) {
+            bytes = codec.encode(frame(true, new ManagerException("the " + (failed ? "exception" : "result")
+                    + " of the call is " + bytes.length + " bytes, over the manager's frame limit of "
+                    + server.config().maxFrameBytes() + " (Manager.builder().maxFrameBytes)")));
+        }
         try {
             conn.send(bytes);
             return true;
@@ -174,6 +185,8 @@ final class ServerConnection implements Runnable {
         synchronized (callLock) {
             if (runningSeq == seq && thread != null) {
                 thread.interrupt();
+            } else {
+                pendingCancel = seq;
             }
         }
     }

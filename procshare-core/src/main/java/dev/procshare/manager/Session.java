@@ -1,6 +1,5 @@
 package dev.procshare.manager;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -74,16 +73,6 @@ final class Session {
         Map<Long, Integer> all = new HashMap<>(refs);
         refs.clear();
         return all;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Session s && Arrays.equals(s.id, id);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(id);
     }
 
     @Override

@@ -287,6 +287,36 @@ class ManagerObjectsTest {
         assertTrue(CountingCodec.ENCODED.get() - before >= 6, "requests and replies went through it on both sides");
     }
 
+    @Test
+    void permitsReleasedByAnotherClientAreNotReturnedTwiceWhenTheTakerLeaves() throws Exception {
+        ManagedSemaphore items = manager.semaphore(0);
+        try (Manager consumer = Manager.connect(manager.address())) {
+            ManagedSemaphore mine = consumer.semaphore(1); // another object of the consumer's, for the session
+            items.release(2); // the producer
+            ManagedSemaphore itemsForConsumer = items;
+            assertTrue(itemsForConsumer.tryAcquire(1, TimeUnit.SECONDS));
+            assertEquals(1, mine.availablePermits());
+        }
+        assertEquals(1, items.availablePermits(), "a consumer leaving must not mint permits");
+    }
+
+    @Test
+    void framesOverTheLimitFailTheCallNotTheSession() {
+        try (Manager small = Manager.builder().inProcess().maxFrameBytes(4096).start()) {
+            Namespace ns = small.namespace();
+            ns.set("ok", 1);
+            IllegalArgumentException big = assertThrows(IllegalArgumentException.class, () -> ns.set("x", new byte[10_000]));
+            assertTrue(big.getMessage().contains("frame limit"), big.getMessage());
+            List<String> list = small.list();
+            for (int i = 0; i < 20; i++) {
+                list.add("x".repeat(300)); // each call fits; the whole list (6 KB) does not
+            }
+            ManagerException reply = assertThrows(ManagerException.class, list::toString);
+            assertTrue(reply.getMessage().contains("frame limit"), reply.getMessage());
+            assertEquals(1, (Integer) ns.get("ok"), "the session and its objects are still there");
+        }
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
