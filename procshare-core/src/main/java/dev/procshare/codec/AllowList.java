@@ -61,6 +61,20 @@ public final class AllowList implements Serializable {
         return new AllowList(classes, t);
     }
 
+    /** The classes added to the defaults. */
+    public List<String> allowedClasses() {
+        return List.copyOf(classes);
+    }
+
+    /** The packages (with their subpackages) added to the defaults, as given. */
+    public List<String> allowedPackages() {
+        List<String> out = new ArrayList<>();
+        for (String t : trees) {
+            out.add(t.substring(0, t.length() - 1));
+        }
+        return out;
+    }
+
     /** The classes and packages added to the defaults, for messages and {@code toString()}. */
     public List<String> additions() {
         List<String> all = new ArrayList<>(classes);

@@ -174,7 +174,12 @@ final class ManagerClient implements AutoCloseable {
         }
         List<?> r = (List<?>) reply;
         Object value = r.get(1);
-        if ((Integer) r.get(0) != 0) {
+        int status = (Integer) r.get(0);
+        if (status == ServerConnection.OBJECT_REF) {
+            List<?> f = (List<?>) value;
+            return new ObjectRef((Long) f.get(0), (String) f.get(1), (String) f.get(2), (String) f.get(3));
+        }
+        if (status != 0) {
             Throwable remote = (Throwable) value;
             remote.addSuppressed(new CallSite(op, objectId, address));
             if (remote instanceof InterruptedException && interruptible) {
@@ -245,12 +250,21 @@ final class ManagerClient implements AutoCloseable {
         }
         try {
             List<?> settings = (List<?>) CodecProvider.standard().create(AllowList.defaults()).decode(settingsBytes);
-            AllowList allowList = (AllowList) settings.get(0);
-            maxFrame = (Integer) settings.get(1);
-            codec = CodecProvider.named((String) settings.get(2)).create(allowList);
+            AllowList allowList = AllowList.defaults().allowClasses(strings(settings.get(0)))
+                    .allowPackages(strings(settings.get(1)));
+            maxFrame = (Integer) settings.get(2);
+            codec = CodecProvider.named((String) settings.get(3)).create(allowList);
         } catch (IOException | ClassNotFoundException | ClassCastException | IndexOutOfBoundsException e) {
             throw new ManagerException("the manager at " + address + " sent settings this client cannot read: " + e, e);
         }
+    }
+
+    private static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        for (Object o : (List<?>) list) {
+            out.add((String) o);
+        }
+        return out;
     }
 
     private Codec codec() {

@@ -60,15 +60,24 @@ public final class ManagerServer implements AutoCloseable {
                 : boundTcpAddress(config.address(), listener);
         objects.putRoot(new ServedRoot(this));
         settings = encodeSettings(allowList, config);
-        acceptor = new Thread(this::acceptLoop, "procshare-manager-accept " + address);
+        acceptor = new Thread("procshare-manager-accept " + address) { // a class, not a lambda: see ServeTarget
+            @Override
+            public void run() {
+                acceptLoop();
+            }
+        };
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    /** What every client learns after authentication, in the standard codec whatever codec the server uses. */
+    /**
+     * What every client learns after authentication: plain strings and numbers in the standard codec,
+     * whatever codec the server uses (and no Java serialization on either side's start path).
+     */
     private static byte[] encodeSettings(AllowList allowList, ServerConfig config) throws IOException {
         java.util.ArrayList<Object> s = new java.util.ArrayList<>();
-        s.add(allowList);
+        s.add(new java.util.ArrayList<Object>(allowList.allowedClasses()));
+        s.add(new java.util.ArrayList<Object>(allowList.allowedPackages()));
         s.add(config.maxFrameBytes());
         s.add(config.codecProvider());
         return CodecProvider.standard().create(AllowList.defaults()).encode(s);

@@ -165,9 +165,23 @@ final class ServerConnection implements Runnable {
         }
     }
 
+    /** Reply statuses: a value, an exception, an object the server now hosts for the caller. */
+    static final int VALUE = 0, EXCEPTION = 1, OBJECT_REF = 2;
+
     private static ArrayList<Object> frame(boolean failed, Object value) {
         ArrayList<Object> reply = new ArrayList<>(2);
-        reply.add(failed ? 1 : 0);
+        if (!failed && value instanceof ObjectRef ref) {
+            // sent as plain fields: no Java serialization for the commonest reply after a value
+            ArrayList<Object> fields = new ArrayList<>(4);
+            fields.add(ref.id());
+            fields.add(ref.kind());
+            fields.add(ref.typeId());
+            fields.add(ref.interfaceName());
+            reply.add(OBJECT_REF);
+            reply.add(fields);
+            return reply;
+        }
+        reply.add(failed ? EXCEPTION : VALUE);
         reply.add(value);
         return reply;
     }

@@ -63,12 +63,17 @@ final class ClassDataSharing {
         }
     }
 
-    static Plan plan(String classpath) {
+    /**
+     * The plan for a child with this classpath and these JVM options. The options are part of the archive's
+     * key: a child with other options usually does other work (a manager server, a pool worker with a
+     * bigger heap) and loads other classes, and some options (heap, GC) decide whether an archive fits.
+     */
+    static Plan plan(String classpath, List<String> jvmOptions) {
         if (!Boolean.parseBoolean(System.getProperty("procshare.cds", "true"))) {
             return Plan.NONE;
         }
         try {
-            String key = key(classpath);
+            String key = key(classpath, jvmOptions);
             if (key == null) {
                 return Plan.NONE;
             }
@@ -98,7 +103,7 @@ final class ClassDataSharing {
     }
 
     /** A hash of the JDK and the classpath jars, or null if the classpath holds anything but jar files. */
-    private static String key(String classpath) throws IOException {
+    private static String key(String classpath, List<String> jvmOptions) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -107,6 +112,9 @@ final class ClassDataSharing {
         }
         update(digest, System.getProperty("java.home"));
         update(digest, System.getProperty("java.vm.version"));
+        for (String option : jvmOptions) {
+            update(digest, option);
+        }
         for (String entry : classpath.split(File.pathSeparator)) {
             Path jar = Path.of(entry).toAbsolutePath();
             if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {

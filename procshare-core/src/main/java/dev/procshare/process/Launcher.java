@@ -112,7 +112,7 @@ final class Launcher {
 
     private static Process start(Spec spec, ControlServer server, String token) {
         String classpath = spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path");
-        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath);
+        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions());
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(sharing.options());
