@@ -57,7 +57,8 @@ final class ManagerBench {
     }
 
     private static double[] time(int calls, Runnable call) {
-        for (int i = 0; i < Math.min(calls, 5_000); i++) {
+        // Warm-up long enough for both JVMs' JIT to compile the call path (the server is a fresh JVM).
+        for (int i = 0; i < Math.min(calls, 20_000); i++) {
             call.run();
         }
         long[] samples = new long[calls];
