@@ -29,8 +29,13 @@ final class Connection implements AutoCloseable {
      * threads sleep at once. With hundreds of threads waiting on replies, spinning would only take the CPU
      * away from the threads that have work (measured: 200 client threads on 2 cores ran 2.5x slower).
      */
-    private static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    private static final java.util.concurrent.atomic.AtomicInteger SPINNERS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int CLIENT_SPINNERS = Integer.getInteger("procshare.manager.spinners",
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    /** A server's threads may spin on every core: each serves a different client (measured: +20% with 2 clients). */
+    private static final int SERVER_SPINNERS = Integer.getInteger("procshare.manager.server.spinners",
+            Runtime.getRuntime().availableProcessors());
+    private static final java.util.concurrent.atomic.AtomicInteger CLIENTS_SPINNING = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger SERVERS_SPINNING = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Frames larger than this are read as their bytes arrive, so a lying header cannot reserve memory. */
     private static final int EAGER_LIMIT = 1 << 20;
@@ -40,10 +45,21 @@ final class Connection implements AutoCloseable {
     private Selector writeSelector;
     private final ByteBuffer header = ByteBuffer.allocate(4);
     private final String peer;
+    /** Set once the frames go through shared memory; the socket then carries only doorbells. */
+    private volatile ShmLink shm;
+    private final int maxSpinners;
+    /** Counted apart for the two roles: a server in the same JVM must not keep its own clients from spinning. */
+    private final java.util.concurrent.atomic.AtomicInteger spinners;
 
     Connection(SocketChannel channel, String peer) throws IOException {
+        this(channel, peer, false);
+    }
+
+    Connection(SocketChannel channel, String peer, boolean serverSide) throws IOException {
         this.channel = channel;
         this.peer = peer;
+        this.maxSpinners = serverSide ? SERVER_SPINNERS : CLIENT_SPINNERS;
+        this.spinners = serverSide ? SERVERS_SPINNING : CLIENTS_SPINNING;
         channel.configureBlocking(false);
         if (!(channel.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -74,7 +90,30 @@ final class Connection implements AutoCloseable {
         return peer;
     }
 
+    /** From now on, frames go through {@code link}; the socket is the doorbell and the sign of life. */
+    void useShm(ShmLink link) {
+        this.shm = link;
+    }
+
+    boolean usesShm() {
+        return shm != null;
+    }
+
+    /** Whether the peer is on this host (a Unix domain socket). */
+    boolean isLocal() {
+        try {
+            return channel.getLocalAddress() instanceof java.net.UnixDomainSocketAddress;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     void send(byte[] payload) throws IOException {
+        ShmLink link = shm;
+        if (link != null) {
+            sendShm(link, payload);
+            return;
+        }
         ByteBuffer head = ByteBuffer.allocate(4).putInt(0, payload.length);
         ByteBuffer body = ByteBuffer.wrap(payload);
         ByteBuffer[] both = {head, body};
@@ -105,6 +144,10 @@ final class Connection implements AutoCloseable {
      * @throws StreamCorruptedException when the declared length is negative or over the limit
      */
     byte[] receive(int limit, long spin, long deadline, Runnable onInterrupt) throws IOException {
+        ShmLink link = shm;
+        if (link != null) {
+            return receiveShm(link, limit, spin, deadline, onInterrupt);
+        }
         header.clear();
         boolean[] interrupted = {false};
         try {
@@ -154,9 +197,9 @@ final class Connection implements AutoCloseable {
                 if (spinUntil == 0) {
                     spinUntil = now + spin;
                     if (spin > 0 && !spinning) {
-                        spinning = SPINNERS.incrementAndGet() <= MAX_SPINNERS;
+                        spinning = spinners.incrementAndGet() <= maxSpinners;
                         if (!spinning) {
-                            SPINNERS.decrementAndGet();
+                            spinners.decrementAndGet();
                             spinUntil = now; // too many spinners already: sleep at once
                         }
                     }
@@ -167,7 +210,7 @@ final class Connection implements AutoCloseable {
                 }
                 if (spinning) {
                     spinning = false;
-                    SPINNERS.decrementAndGet();
+                    spinners.decrementAndGet();
                 }
                 long waitMillis = 1_000;
                 if (deadline != 0) {
@@ -190,7 +233,139 @@ final class Connection implements AutoCloseable {
             }
         } finally {
             if (spinning) {
-                SPINNERS.decrementAndGet();
+                spinners.decrementAndGet();
+            }
+        }
+    }
+
+    private void sendShm(ShmLink link, byte[] payload) throws IOException {
+        int offset = 0;
+        do {
+            if (offset > 0) {
+                awaitConsumed(link); // the reader copies each piece out before the next goes in
+            }
+            int n = Math.min(ShmLink.CAPACITY, payload.length - offset);
+            boolean more = offset + n < payload.length;
+            if (link.publish(payload, offset, n, more)) {
+                ringDoorbell();
+            }
+            offset += n;
+        } while (offset < payload.length);
+    }
+
+    private void ringDoorbell() throws IOException {
+        // One byte; if the socket buffer is full, unread doorbells are already there and that is enough.
+        channel.write(ByteBuffer.wrap(DOORBELL));
+    }
+
+    private static final byte[] DOORBELL = {1};
+
+    private void awaitConsumed(ShmLink link) throws IOException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int spins = 0;
+        while (!link.consumed()) {
+            Thread.yield();
+            if ((++spins & 1023) == 0) {
+                if (drainDoorbells()) {
+                    throw new EOFException(peer + " closed the connection");
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SocketTimeoutException(peer + " did not take a frame in 60 s");
+                }
+            }
+        }
+    }
+
+    /** Reads the doorbell bytes waiting on the socket; true if the peer has closed it. */
+    private boolean drainDoorbells() throws IOException {
+        ByteBuffer sink = ByteBuffer.allocate(64);
+        while (true) {
+            sink.clear();
+            int n = channel.read(sink);
+            if (n < 0) {
+                return true;
+            }
+            if (n == 0) {
+                return false;
+            }
+        }
+    }
+
+    private byte[] receiveShm(ShmLink link, int limit, long spin, long deadline, Runnable onInterrupt)
+            throws IOException {
+        boolean[] interrupted = {false};
+        try {
+            byte[] frame = null;
+            int have = 0;
+            while (true) {
+                awaitIncoming(link, spin, deadline, onInterrupt, interrupted);
+                int n = link.incomingLength();
+                if (n < 0 || (long) have + n > limit) {
+                    throw new StreamCorruptedException("frame of over " + limit + " bytes from " + peer);
+                }
+                frame = frame == null ? new byte[n] : java.util.Arrays.copyOf(frame, have + n);
+                boolean more = link.take(frame, have, n);
+                have += n;
+                if (!more) {
+                    return frame;
+                }
+            }
+        } finally {
+            if (interrupted[0]) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void awaitIncoming(ShmLink link, long spin, long deadline, Runnable onInterrupt, boolean[] interrupted)
+            throws IOException {
+        if (link.hasIncoming()) {
+            return;
+        }
+        if (spin > 0) {
+            boolean spinning = spinners.incrementAndGet() <= maxSpinners;
+            try {
+                long until = System.nanoTime() + spin;
+                while (spinning && System.nanoTime() < until) {
+                    if (link.hasIncoming()) {
+                        return;
+                    }
+                    Thread.yield(); // lets the peer run if it shares this CPU
+                }
+            } finally {
+                spinners.decrementAndGet();
+            }
+        }
+        while (true) {
+            link.sleeping(true);
+            try {
+                if (link.hasIncoming()) {
+                    return;
+                }
+                long waitMillis = 1_000;
+                if (deadline != 0) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new SocketTimeoutException("no complete frame from " + peer + " in time");
+                    }
+                    waitMillis = Math.max(1, Math.min(waitMillis, left / 1_000_000));
+                }
+                if (Thread.interrupted()) {
+                    if (!interrupted[0] && onInterrupt != null) {
+                        onInterrupt.run();
+                    }
+                    interrupted[0] = true;
+                }
+                readSelector.select(waitMillis);
+                readSelector.selectedKeys().clear();
+                if (drainDoorbells()) {
+                    throw new EOFException(peer + " closed the connection");
+                }
+            } finally {
+                link.sleeping(false);
+            }
+            if (link.hasIncoming()) {
+                return;
             }
         }
     }
@@ -202,6 +377,9 @@ final class Connection implements AutoCloseable {
      */
     boolean peerClosed() {
         try {
+            if (shm != null) {
+                return drainDoorbells(); // over shared memory, bytes on the socket are doorbells
+            }
             ByteBuffer probe = ByteBuffer.allocate(1);
             return channel.read(probe) != 0;
         } catch (IOException e) {
@@ -215,6 +393,10 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
+        ShmLink link = shm;
+        if (link != null) {
+            link.close();
+        }
         try {
             readSelector.close();
             if (writeSelector != null) {

@@ -231,6 +231,9 @@ final class ManagerClient implements AutoCloseable {
         try {
             Handshake.Server server = Handshake.connect(conn, key, sessionId, System.nanoTime() + CONNECT_TIMEOUT_NANOS);
             adopt(server.settings());
+            if (SHARED_MEMORY && address.isUnix()) {
+                moveToSharedMemory(conn);
+            }
             link = new Link(conn, server.connectionId());
             all.add(link);
             return link;
@@ -240,6 +243,40 @@ final class ManagerClient implements AutoCloseable {
         } catch (RuntimeException e) {
             conn.close();
             throw e;
+        }
+    }
+
+    /**
+     * Same-host connections carry their frames through shared memory ({@link ShmLink}): a round trip then
+     * needs no system call while both sides are awake. System property {@code procshare.manager.shm=false}
+     * keeps them on the socket.
+     */
+    private static final boolean SHARED_MEMORY = Boolean.parseBoolean(System.getProperty("procshare.manager.shm", "true"));
+
+    private void moveToSharedMemory(Connection conn) throws IOException {
+        ShmLink shm;
+        try {
+            shm = ShmLink.create();
+        } catch (RuntimeException e) {
+            return; // no shared memory here (a full /dev/shm): the socket serves
+        }
+        boolean moved = false;
+        try {
+            ArrayList<Object> request = new ArrayList<>(List.of(0, ObjectTable.ROOT, "shm", 0L,
+                    new ArrayList<>(List.of(shm.name()))));
+            conn.send(codec.encode(request));
+            List<?> reply = (List<?>) codec.decode(conn.receive(maxFrame, Connection.SPIN_NANOS, 0, null));
+            if ((Integer) reply.get(0) == ServerConnection.VALUE) {
+                conn.useShm(shm);
+                moved = true;
+            }
+        } catch (ClassNotFoundException e) {
+            // an unreadable refusal: stay on the socket
+        } finally {
+            shm.unlink(); // both sides hold their mappings; nothing stays behind in /dev/shm
+            if (!moved) {
+                shm.close();
+            }
         }
     }
 

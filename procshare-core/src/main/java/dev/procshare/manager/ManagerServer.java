@@ -145,7 +145,7 @@ public final class ManagerServer implements AutoCloseable {
             ServerConnection handler = null;
             try {
                 long id = nextConnectionId.getAndIncrement();
-                handler = new ServerConnection(this, new Connection(channel, "client " + id), id);
+                handler = new ServerConnection(this, new Connection(channel, "client " + id, true), id);
                 connections.add(handler);
                 Thread thread = new Thread(handler, "procshare-manager-conn-" + id);
                 thread.setDaemon(true);

@@ -15,6 +15,14 @@ final class ServedRoot implements Served {
         switch (op) {
             case "ping":
                 return "pong";
+            case "shm": { // [segment name]: this connection's frames go through it after this reply
+                if (caller.connection() == null || !caller.connection().isLocal()) {
+                    throw new IllegalStateException("only a client on this host (Unix socket) can use shared memory");
+                }
+                ShmLink link = ShmLink.open((String) args.get(0));
+                caller.connection().useShmAfterReply(link);
+                return null;
+            }
             case "refs": { // [increfs, decrefs] → the ids that no longer exist (their proxies will fail clearly)
                 long[] decrefs = (long[]) args.get(1);
                 for (long id : decrefs) {

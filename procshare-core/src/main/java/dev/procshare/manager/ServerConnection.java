@@ -28,6 +28,7 @@ final class ServerConnection implements Runnable {
     /** A cancel that came before its call started (it travels on another connection). */
     private int pendingCancel = -1;
     private Runnable undoOnReplyFailure;
+    private ShmLink shmAfterReply;
 
     ServerConnection(ManagerServer server, Connection conn, long id) {
         this.server = server;
@@ -64,6 +65,9 @@ final class ServerConnection implements Runnable {
             LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " failed", e);
         } finally {
             conn.close();
+            if (shmAfterReply != null) {
+                shmAfterReply.close();
+            }
             if (permitHeld) {
                 server.handshakeDone();
             }
@@ -127,6 +131,10 @@ final class ServerConnection implements Runnable {
             if (!reply(codec, seq, result, failed)) {
                 return;
             }
+            if (shmAfterReply != null) {
+                conn.useShm(shmAfterReply);
+                shmAfterReply = null;
+            }
         }
     }
 
@@ -184,6 +192,14 @@ final class ServerConnection implements Runnable {
         reply.add(failed ? EXCEPTION : VALUE);
         reply.add(value);
         return reply;
+    }
+
+    void useShmAfterReply(ShmLink link) {
+        shmAfterReply = link;
+    }
+
+    boolean isLocal() {
+        return conn.isLocal();
     }
 
     void onReplyFailed(Runnable undo) {

@@ -301,6 +301,18 @@ class ManagerObjectsTest {
     }
 
     @Test
+    void valuesOfEverySizeCrossTheSharedMemoryChannelInPieces() {
+        Namespace ns = manager.namespace();
+        java.util.Random random = new java.util.Random(5);
+        for (int size : new int[] {0, 1, ShmLink.CAPACITY - 64, ShmLink.CAPACITY, ShmLink.CAPACITY + 1, 1_000_000, 3_000_017}) {
+            byte[] value = new byte[size];
+            random.nextBytes(value);
+            ns.set("blob", value);
+            assertArrayEquals(value, ns.get("blob"), "size " + size);
+        }
+    }
+
+    @Test
     void framesOverTheLimitFailTheCallNotTheSession() {
         try (Manager small = Manager.builder().inProcess().maxFrameBytes(4096).start()) {
             Namespace ns = small.namespace();
