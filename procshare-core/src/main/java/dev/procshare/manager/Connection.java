@@ -38,7 +38,7 @@ final class Connection implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicInteger SERVERS_SPINNING = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Frames larger than this are read as their bytes arrive, so a lying header cannot reserve memory. */
-    private static final int EAGER_LIMIT = 1 << 20;
+    private static final int EAGER_LIMIT = 64 * 1024;
 
     private final SocketChannel channel;
     private final Selector readSelector;
