@@ -239,10 +239,13 @@ final class Connection implements AutoCloseable {
     }
 
     private void sendShm(ShmLink link, byte[] payload) throws IOException {
+        if (!channel.isOpen()) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
         int offset = 0;
         do {
-            if (offset > 0) {
-                awaitConsumed(link); // the reader copies each piece out before the next goes in
+            if (offset > 0 && !awaitConsumed(link)) { // the reader copies each piece out before the next goes in
+                return; // the peer answered before taking it all: its answer is the reply
             }
             int n = Math.min(ShmLink.CAPACITY, payload.length - offset);
             boolean more = offset + n < payload.length;
@@ -260,20 +263,36 @@ final class Connection implements AutoCloseable {
 
     private static final byte[] DOORBELL = {1};
 
-    private void awaitConsumed(ShmLink link) throws IOException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        int spins = 0;
+    /**
+     * Waits until the reader has copied the last piece out: yields briefly, then parks with a growing pause
+     * (at most 1 ms), so that a reader that never takes its piece costs this side no CPU. Returns false if
+     * the peer has answered meanwhile (it refused the frame): the rest is not sent.
+     */
+    private boolean awaitConsumed(ShmLink link) throws IOException {
+        long start = System.nanoTime();
+        long pause = 0;
+        int checks = 0;
         while (!link.consumed()) {
-            Thread.yield();
-            if ((++spins & 1023) == 0) {
+            if (link.hasIncoming()) {
+                return false;
+            }
+            long waited = System.nanoTime() - start;
+            if (waited < 50_000) {
+                Thread.yield();
+            } else {
+                pause = Math.min(1_000_000, Math.max(10_000, pause * 2));
+                java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            }
+            if ((++checks & 63) == 0) {
                 if (drainDoorbells()) {
                     throw new EOFException(peer + " closed the connection");
                 }
-                if (System.nanoTime() > deadline) {
+                if (waited > 60_000_000_000L) {
                     throw new SocketTimeoutException(peer + " did not take a frame in 60 s");
                 }
             }
         }
+        return true;
     }
 
     /** Reads the doorbell bytes waiting on the socket; true if the peer has closed it. */
@@ -300,16 +319,30 @@ final class Connection implements AutoCloseable {
             while (true) {
                 awaitIncoming(link, spin, deadline, onInterrupt, interrupted);
                 int n = link.incomingLength();
-                if (n < 0 || (long) have + n > limit) {
-                    throw new StreamCorruptedException("frame of over " + limit + " bytes from " + peer);
+                boolean more = link.incomingMore();
+                if (n < 0 || n > ShmLink.CAPACITY || (more && n != ShmLink.CAPACITY)) {
+                    throw new StreamCorruptedException("malformed piece of " + n + " bytes from " + peer);
                 }
-                frame = frame == null ? new byte[n] : java.util.Arrays.copyOf(frame, have + n);
-                boolean more = link.take(frame, have, n);
+                if ((long) have + n > limit) {
+                    throw new StreamCorruptedException("frame of over " + limit + " bytes from " + peer
+                            + " (limit " + limit + ")");
+                }
+                if (frame == null) {
+                    frame = new byte[more ? Math.min(limit, 2 * ShmLink.CAPACITY) : n];
+                } else if (have + n > frame.length) {
+                    frame = java.util.Arrays.copyOf(frame, (int) Math.min(limit, Math.max(have + n, 2L * frame.length)));
+                }
+                link.take(frame, have, n);
                 have += n;
                 if (!more) {
-                    return frame;
+                    return have == frame.length ? frame : java.util.Arrays.copyOf(frame, have);
                 }
             }
+        } catch (IllegalStateException e) { // a closed selector, or (Java 22+) a closed mapping
+            if (!channel.isOpen()) {
+                throw new java.nio.channels.AsynchronousCloseException(); // closed by another thread
+            }
+            throw e;
         } finally {
             if (interrupted[0]) {
                 Thread.currentThread().interrupt();
@@ -359,6 +392,9 @@ final class Connection implements AutoCloseable {
                 readSelector.select(waitMillis);
                 readSelector.selectedKeys().clear();
                 if (drainDoorbells()) {
+                    if (link.hasIncoming()) {
+                        return; // its last words came before it hung up
+                    }
                     throw new EOFException(peer + " closed the connection");
                 }
             } finally {
@@ -393,18 +429,18 @@ final class Connection implements AutoCloseable {
 
     @Override
     public void close() {
-        ShmLink link = shm;
-        if (link != null) {
-            link.close();
-        }
         try {
+            channel.close(); // first: a thread blocked on it then fails with an IOException
             readSelector.close();
             if (writeSelector != null) {
                 writeSelector.close();
             }
-            channel.close();
         } catch (IOException ignored) {
             // already closed
+        }
+        ShmLink link = shm;
+        if (link != null) {
+            link.close();
         }
     }
 

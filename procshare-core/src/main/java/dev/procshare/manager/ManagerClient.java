@@ -254,30 +254,21 @@ final class ManagerClient implements AutoCloseable {
     private static final boolean SHARED_MEMORY = Boolean.parseBoolean(System.getProperty("procshare.manager.shm", "true"));
 
     private void moveToSharedMemory(Connection conn) throws IOException {
-        ShmLink shm;
+        ArrayList<Object> request = new ArrayList<>(List.of(0, ObjectTable.ROOT, "shm", 0L, new ArrayList<>()));
+        conn.send(codec.encode(request));
+        List<?> reply;
         try {
-            shm = ShmLink.create();
-        } catch (RuntimeException e) {
-            return; // no shared memory here (a full /dev/shm): the socket serves
-        }
-        boolean moved = false;
-        try {
-            ArrayList<Object> request = new ArrayList<>(List.of(0, ObjectTable.ROOT, "shm", 0L,
-                    new ArrayList<>(List.of(shm.name()))));
-            conn.send(codec.encode(request));
-            List<?> reply = (List<?>) codec.decode(conn.receive(maxFrame, Connection.SPIN_NANOS, 0, null));
-            if ((Integer) reply.get(0) == ServerConnection.VALUE) {
-                conn.useShm(shm);
-                moved = true;
-            }
+            reply = (List<?>) codec.decode(conn.receive(maxFrame, Connection.SPIN_NANOS, 0, null));
         } catch (ClassNotFoundException e) {
-            // an unreadable refusal: stay on the socket
-        } finally {
-            shm.unlink(); // both sides hold their mappings; nothing stays behind in /dev/shm
-            if (!moved) {
-                shm.close();
-            }
+            throw new IOException("the manager's answer to the shared-memory request is unreadable", e);
         }
+        if ((Integer) reply.get(0) != ServerConnection.VALUE) {
+            return; // refused (another host, no /dev/shm there): the socket serves
+        }
+        // The server reads from the segment from now on; if this side cannot open it, the connection is lost.
+        ShmLink shm = ShmLink.open((String) reply.get(1));
+        shm.unlink(); // both sides hold their mappings; nothing stays behind in /dev/shm
+        conn.useShm(shm);
     }
 
     /** Adopts the server's allow-list, frame limit and codec, so that both sides decode the same classes. */

@@ -15,13 +15,17 @@ final class ServedRoot implements Served {
         switch (op) {
             case "ping":
                 return "pong";
-            case "shm": { // [segment name]: this connection's frames go through it after this reply
-                if (caller.connection() == null || !caller.connection().isLocal()) {
+            case "shm": { // → the name of a segment this connection's frames go through after this reply
+                ServerConnection connection = caller.connection();
+                if (connection == null || !connection.isLocal()) {
                     throw new IllegalStateException("only a client on this host (Unix socket) can use shared memory");
                 }
-                ShmLink link = ShmLink.open((String) args.get(0));
-                caller.connection().useShmAfterReply(link);
-                return null;
+                if (connection.usesShm()) {
+                    throw new IllegalStateException("this connection already uses shared memory");
+                }
+                ShmLink link = ShmLink.create();
+                connection.useShmAfterReply(link);
+                return link.name();
             }
             case "refs": { // [increfs, decrefs] → the ids that no longer exist (their proxies will fail clearly)
                 long[] decrefs = (long[]) args.get(1);

@@ -202,6 +202,10 @@ final class ServerConnection implements Runnable {
         return conn.isLocal();
     }
 
+    boolean usesShm() {
+        return conn.usesShm() || shmAfterReply != null;
+    }
+
     void onReplyFailed(Runnable undo) {
         undoOnReplyFailure = undo;
     }

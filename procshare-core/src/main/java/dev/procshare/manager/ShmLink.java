@@ -38,14 +38,22 @@ final class ShmLink implements AutoCloseable {
         this.in = client ? BLOCK : 0;
     }
 
-    /** The client's side: a new segment (named by {@link #name()} for the server). */
+    /**
+     * The server's side: a new segment, made by the server (so that a client cannot point it at memory it
+     * should not write), named by {@link #name()} for the client.
+     */
     static ShmLink create() {
-        return new ShmLink(SharedMemory.create(2L * BLOCK), true);
+        return new ShmLink(SharedMemory.create(2L * BLOCK), false);
     }
 
-    /** The server's side of the segment the client made. */
+    /** The client's side of the segment its server made; refused unless it has the expected size. */
     static ShmLink open(String name) {
-        return new ShmLink(SharedMemory.open(name), false);
+        SharedMemory memory = SharedMemory.open(name);
+        if (memory.size() != 2L * BLOCK) {
+            memory.close();
+            throw new IllegalStateException("segment " + name + " is not a manager channel");
+        }
+        return new ShmLink(memory, true);
     }
 
     String name() {
@@ -78,9 +86,19 @@ final class ShmLink implements AutoCloseable {
         return (long) LONGS.getVolatile(buf, out + CONSUMED) == sent;
     }
 
+    /** Whether the reader has gone to sleep (so a writer waiting for it to consume a piece may park too). */
+    boolean readerSleeping() {
+        return (int) INTS.getVolatile(buf, out + SLEEPING) != 0;
+    }
+
     /** Length of the piece that came in; call after {@link #hasIncoming()}. */
     int incomingLength() {
         return (int) INTS.get(buf, in + LEN);
+    }
+
+    /** Whether more pieces of the same frame follow the one that came in. */
+    boolean incomingMore() {
+        return (int) INTS.get(buf, in + MORE) != 0;
     }
 
     /** Copies the piece that came in to {@code dst} at {@code offset}, acknowledges it; returns whether more follow. */

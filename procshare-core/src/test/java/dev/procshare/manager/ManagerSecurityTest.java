@@ -171,6 +171,35 @@ class ManagerSecurityTest {
     }
 
     @Test
+    void theSharedMemoryChannelIsMadeByTheServerOnceAndOnlyForLocalClients() throws Exception {
+        FastCodec codec = FastCodec.withFallback(JavaCodec.restricted(AllowList.defaults()));
+        byte[] ask = codec.encode(new ArrayList<>(List.of(1, 0L, "shm", 0L, new ArrayList<>())));
+        try (Manager manager = start(Manager.builder())) {
+            try (Connection conn = Connection.open(Address.parse(manager.address()))) {
+                Handshake.connect(conn, KEY, new byte[16], deadline());
+                conn.send(ask);
+                List<?> reply = (List<?>) codec.decode(conn.receive(1 << 20, 0, deadline(), null));
+                assertEquals(0, reply.get(0));
+                ShmLink link = ShmLink.open((String) reply.get(1)); // the server made it; the client opens it
+                link.unlink();
+                conn.useShm(link);
+                conn.send(ask);
+                reply = (List<?>) codec.decode(conn.receive(1 << 20, 0, deadline(), null));
+                assertEquals(1, reply.get(0), "a second channel for one connection is refused");
+                assertTrue(reply.get(1).toString().contains("already"), reply.get(1).toString());
+            }
+            stillServes(manager);
+        }
+        try (Manager tcp = start(Manager.builder().address("tcp://127.0.0.1:0"));
+             Connection conn = Connection.open(Address.parse(tcp.address()))) {
+            Handshake.connect(conn, KEY, new byte[16], deadline());
+            conn.send(ask);
+            List<?> reply = (List<?>) codec.decode(conn.receive(1 << 20, 0, deadline(), null));
+            assertEquals(1, reply.get(0), "a client over TCP gets no shared memory");
+        }
+    }
+
+    @Test
     void tcpNeedsTheKeyToo() {
         try (Manager manager = start(Manager.builder().address("tcp://127.0.0.1:0"))) {
             assertTrue(manager.address().startsWith("tcp://127.0.0.1:") && !manager.address().endsWith(":0"),
