@@ -69,9 +69,10 @@ final class ManagerLauncher {
             if (b.warm != null) {
                 jvm.warm(b.warm);
             }
-            process = jvm.call(new ServeTarget(config.toBytes(), addressFile)).start();
-            Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
-            ManagerClient client = ManagerClient.connect(bound, key);
+            process = jvm.entry(ManagerServerEntry.class, ManagerServerEntry.input(config, addressFile)).start();
+            // A fresh private directory can hold no other server's socket: connect as soon as it appears.
+            Address bound = inPrivateDirectory(where) ? where : awaitAddress(process, Path.of(addressFile), b.startTimeout);
+            ManagerClient client = connectWhenListening(process, bound, key, b.startTimeout);
             rememberKey(bound, key);
             ManagerClient.share(client);
             return new SocketManager(client, null, process, dir);
@@ -93,36 +94,80 @@ final class ManagerLauncher {
         }
     }
 
-    /**
-     * The server JVM's target, a plain class rather than a lambda: a new JVM's first lambda costs it 10-20 ms
-     * of bootstrapping, and this is the whole of what it must do before it listens.
-     */
-    static final class ServeTarget implements dev.procshare.process.SerializableCallable<Object> {
-        private static final long serialVersionUID = 1L;
-        private final byte[] config;
-        private final String addressFile;
-
-        ServeTarget(byte[] config, String addressFile) {
-            this.config = config;
-            this.addressFile = addressFile;
-        }
-
-        @Override
-        public Object call() throws Exception {
-            serveInThisJvm(ServerConfig.fromBytes(config), addressFile);
-            return null;
-        }
-    }
-
     /** Serve until shut down, after telling the parent where. */
     static void serveInThisJvm(ServerConfig config, String addressFile) throws IOException, InterruptedException {
+        prepareFirstConnection();
         ManagerServer server = ManagerServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "procshare-manager-close"));
-        Path file = Path.of(addressFile);
-        Path tmp = file.resolveSibling(ADDRESS_FILE + ".tmp");
-        Files.writeString(tmp, server.address(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        Runtime.getRuntime().addShutdownHook(new Thread("procshare-manager-close") { // not a lambda: see above
+            @Override
+            public void run() {
+                server.close();
+            }
+        });
+        if (!inPrivateDirectory(config.address())) { // else the parent knows the path and waits for the socket itself
+            Path file = Path.of(addressFile);
+            Path tmp = file.resolveSibling(ADDRESS_FILE + ".tmp");
+            Files.writeString(tmp, server.address(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        }
         server.awaitShutdown();
+    }
+
+    /**
+     * Loads, on a second core while this thread binds, what the first connection needs (the SHA-256 provider,
+     * the shared-memory machinery, a selector): the parent connects the moment the address is written.
+     */
+    private static void prepareFirstConnection() {
+        Thread warm = new Thread("procshare-manager-warm-up") {
+            @Override
+            public void run() {
+                try {
+                    Handshake.mac(new byte[32], "server", Handshake.nonce());
+                    ShmLink.create().close();
+                } catch (RuntimeException ignored) {
+                    // only an optimisation
+                }
+            }
+        };
+        warm.setDaemon(true);
+        warm.start();
+    }
+
+    private static boolean inPrivateDirectory(Address address) {
+        if (!address.isUnix()) {
+            return false;
+        }
+        Path parent = Path.of(address.path()).getParent();
+        return parent != null && parent.getFileName().toString().startsWith(DIR_PREFIX)
+                && Path.of(address.path()).getFileName().toString().equals("manager.sock");
+    }
+
+    /** Connects as soon as the new server listens (a Unix socket: its file appears), or fails if it died. */
+    private static ManagerClient connectWhenListening(JvmProcess process, Address address, byte[] key, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 100_000;
+        while (true) {
+            if (!address.isUnix() || Files.exists(Path.of(address.path()))) {
+                try {
+                    return ManagerClient.connect(address, key);
+                } catch (ManagerUnavailableException notYet) {
+                    // bound but not yet listening: a moment more
+                }
+            }
+            if (!process.isAlive()) {
+                throw new ManagerException("the manager's JVM exited before it listened (exit code "
+                        + process.exitCode().orElse(-1) + "); its output went to this process's stderr");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ManagerException("the manager's JVM did not listen within " + timeout);
+            }
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new ManagerException("interrupted while waiting for the manager's JVM to listen");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 500_000);
+        }
     }
 
     private static Address awaitAddress(JvmProcess process, Path file, Duration timeout) {
@@ -148,7 +193,7 @@ final class ManagerLauncher {
                 throw new ManagerException("interrupted while waiting for the manager's JVM to listen");
             }
             java.util.concurrent.locks.LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 2_000_000);
+            pause = Math.min(pause * 2, 500_000);
         }
     }
 

@@ -33,7 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * refers to is released) and the locks and permits it held are released.
  */
 public final class ManagerServer implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(ManagerServer.class.getName());
+    /** Made on first use: setting up the JDK's logging costs a new JVM ~10 ms, and it logs only on trouble. */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(ManagerServer.class.getName());
+    }
 
     private final ServerConfig config;
     private final AllowList allowList;
@@ -135,7 +138,7 @@ public final class ManagerServer implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "accept failed: " + e);
+                Log.LOG.log(System.Logger.Level.DEBUG, () -> "accept failed: " + e);
                 continue;
             }
             if (connections.size() >= config.maxConnections() || !handshakes.tryAcquire()) {
@@ -197,7 +200,7 @@ public final class ManagerServer implements AutoCloseable {
             try {
                 s.sessionEnded(session);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "release after " + session + " failed", e);
+                Log.LOG.log(System.Logger.Level.DEBUG, () -> "release after " + session + " failed", e);
             }
         }
         objects.sessionEnded(session);

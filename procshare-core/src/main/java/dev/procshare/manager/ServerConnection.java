@@ -13,7 +13,10 @@ import java.util.List;
  * writes the reply, until the peer closes. Calls that block (a lock, a queue) block this thread only.
  */
 final class ServerConnection implements Runnable {
-    private static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
+    /** Made on first use: setting up the JDK's logging costs a new JVM ~10 ms, and it logs only on trouble. */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(ServerConnection.class.getName());
+    }
 
     private final ManagerServer server;
     private final Connection conn;
@@ -60,9 +63,9 @@ final class ServerConnection implements Runnable {
         } catch (EOFException e) {
             // the client closed the connection: the normal end
         } catch (AuthenticationException | IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " from " + conn.peer() + " ended: " + e);
+            Log.LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " from " + conn.peer() + " ended: " + e);
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " failed", e);
+            Log.LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " failed", e);
         } finally {
             conn.close();
             if (shmAfterReply != null) {

@@ -164,7 +164,11 @@ public final class ChildMain {
         current = new ProcessInfo(job.name(), current.pid(), current.parentPid(), job.daemon());
         try {
             Object value;
-            if (job.kind() == Messages.CHUNK) {
+            if (job.kind() == Messages.ENTRY) {
+                String className = new String(job.fn(), StandardCharsets.UTF_8);
+                Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+                value = ((ProcessEntry) type.getConstructor().newInstance()).run(job.payload());
+            } else if (job.kind() == Messages.CHUNK) {
                 Function<Object, Object> fn = FUNCTIONS.get(job.fnId());
                 if (fn == null) {
                     fn = (Function<Object, Object>) TaskCodec.decode(job.fn());

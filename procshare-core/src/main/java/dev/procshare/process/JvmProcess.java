@@ -340,6 +340,24 @@ public final class JvmProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The task as a class and its input bytes instead of a serialized lambda: the child runs
+         * {@code new type().run(input)} and its returned bytes are {@link JvmProcess#result()}. No Java
+         * serialization happens on the child's start path (15-30 ms of a cold start).
+         */
+        public Builder entry(Class<? extends ProcessEntry> type, byte[] input) {
+            try {
+                type.getConstructor();
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException(type.getName() + " needs a public no-argument constructor", e);
+            }
+            this.target = new EntryTarget(type.getName(), input.clone());
+            return this;
+        }
+
+        private record EntryTarget(String className, byte[] input) {
+        }
+
         /** Extra JVM options, such as {@code -Xmx256m} or {@code -XX:+UseSerialGC}. */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
@@ -421,11 +439,13 @@ public final class JvmProcess implements AutoCloseable {
                 throw new IllegalStateException("JvmProcess.builder(): set target(...) or call(...) before start()");
             }
             String processName = name != null ? name : "Process-" + COUNTER.incrementAndGet();
-            byte[] task = TaskCodec.encodeTask(target, "the target of process '" + processName + "'");
             Launcher.Spec spec = new Launcher.Spec(List.copyOf(jvmOptions), classpath, Map.copyOf(environment),
                     directory, output, outputFile, !detached, null, startTimeout);
             boolean useWarm = warm != null ? warm : Boolean.getBoolean("procshare.warm");
-            Messages.Job job = Messages.Job.task(0, processName, daemon, true, task);
+            Messages.Job job = target instanceof EntryTarget e
+                    ? Messages.Job.entry(0, processName, daemon, e.className(), e.input())
+                    : Messages.Job.task(0, processName, daemon, true,
+                            TaskCodec.encodeTask(target, "the target of process '" + processName + "'"));
             ChildConnection warmJvm = useWarm && spec.isDefault() ? WarmJvms.take() : null;
             if (warmJvm != null) {
                 JvmProcess process = new JvmProcess(processName, daemon, detached, warmJvm, false);

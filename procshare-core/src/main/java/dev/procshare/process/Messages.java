@@ -94,6 +94,8 @@ final class Messages {
     static final byte TASK = 0;
     static final byte CHUNK = 1;
     static final byte STOP = 2;
+    /** {@code fn}: the UTF-8 name of a {@link ProcessEntry} class; {@code payload}: its input bytes. */
+    static final byte ENTRY = 3;
 
     /**
      * Parent to child. {@link #TASK}: {@code payload} is a Java-serialized Runnable or Callable.
@@ -111,6 +113,11 @@ final class Messages {
 
         static Job task(long id, String name, boolean daemon, boolean single, byte[] task) {
             return new Job(id, name, daemon, single, TASK, 0, null, task);
+        }
+
+        static Job entry(long id, String name, boolean daemon, String className, byte[] input) {
+            return new Job(id, name, daemon, true, ENTRY, 0,
+                    className.getBytes(java.nio.charset.StandardCharsets.UTF_8), input);
         }
 
         static Job stop() {
