@@ -32,6 +32,22 @@ final class ProcessBench {
         return median(times);
     }
 
+    /** Median ms of a cold {@code JvmProcess} start + join of an empty {@link EmptyEntry}. */
+    static double startJoinEntryMs(int n) throws Exception {
+        double[] times = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            try (JvmProcess p = JvmProcess.builder().warm(false).entry(EmptyEntry.class, new byte[0]).start()) {
+                p.join();
+                if (p.exitCode().getAsInt() != 0) {
+                    throw new IllegalStateException("trivial child failed: " + p);
+                }
+            }
+            times[i] = (System.nanoTime() - start) / 1e6;
+        }
+        return median(times);
+    }
+
     /** Median ms of {@code JvmProcess} start + join of an empty target. */
     static double startJoinMs(int n, boolean warm) throws Exception {
         if (warm) {

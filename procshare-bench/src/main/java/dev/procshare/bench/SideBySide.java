@@ -66,6 +66,7 @@ public final class SideBySide {
         int rounds = quick ? 1 : 3;
         List<Double> bare = ProcessBench.list();
         List<Double> cold = ProcessBench.list();
+        List<Double> coldEntry = ProcessBench.list();
         List<Double> warm = ProcessBench.list();
         List<Double> mapSmall = ProcessBench.list();
         List<Double> mapLarge = ProcessBench.list();
@@ -80,6 +81,8 @@ public final class SideBySide {
             bare.add(ProcessBench.bareJvmStartMs(starts));
             progress(r + "JvmProcess start+join, cold");
             cold.add(ProcessBench.startJoinMs(starts, false));
+            progress(r + "JvmProcess start+join, cold, ProcessEntry");
+            coldEntry.add(ProcessBench.startJoinEntryMs(starts));
             progress(r + "JvmProcess start+join, warm");
             warm.add(ProcessBench.startJoinMs(starts, true));
             try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.create(2)) {
@@ -107,13 +110,16 @@ public final class SideBySide {
         t.append("| work | Python multiprocessing | procshare | ratio (higher: procshare better) |\n|---|---:|---:|---:|\n");
         row(t, "start + join of an empty target, cold (Python: spawn)", fmtMs(pySpawn), fmtMs(ProcessBench.median(cold)),
                 pySpawn / ProcessBench.median(cold));
+        row(t, "start + join of an empty `ProcessEntry`, cold (Python: spawn)", fmtMs(pySpawn),
+                fmtMs(ProcessBench.median(coldEntry)), pySpawn / ProcessBench.median(coldEntry));
         row(t, "start + join, warm JVM (Python: forkserver)", fmtMs(pyForkserver), fmtMs(ProcessBench.median(warm)),
                 pyForkserver / ProcessBench.median(warm));
         row(t, "start + join, Python fork vs our warm JVM", fmtMs(pyFork), fmtMs(ProcessBench.median(warm)),
                 pyFork / ProcessBench.median(warm));
         t.append("| bare JVM start + exit (reference for cold) | | ").append(fmtMs(ProcessBench.median(bare)))
-                .append(String.format(Locale.ROOT, " | cold/bare = %.2f |%n",
-                        ProcessBench.median(cold) / ProcessBench.median(bare)));
+                .append(String.format(Locale.ROOT, " | cold/bare = %.2f (entry: %.2f) |%n",
+                        ProcessBench.median(cold) / ProcessBench.median(bare),
+                        ProcessBench.median(coldEntry) / ProcessBench.median(bare)));
         double pySmall = median(pys, "map_small_items_per_s", 1);
         double pyLarge = median(pys, "map_large_items_per_s", 1);
         row(t, "`map` of x*x over " + small + " items, 2 workers, items/s", fmtRate(pySmall),
