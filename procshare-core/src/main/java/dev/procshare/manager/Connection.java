@@ -212,24 +212,7 @@ final class Connection implements AutoCloseable {
                     spinning = false;
                     spinners.decrementAndGet();
                 }
-                long waitMillis = 1_000;
-                if (deadline != 0) {
-                    long left = deadline - now;
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("no complete frame from " + peer + " in time");
-                    }
-                    waitMillis = Math.max(1, Math.min(waitMillis, left / 1_000_000));
-                }
-                // A pending interrupt would make select() return at once: it is taken here, reported, and
-                // restored when the frame is complete (a frame is never abandoned half read).
-                if (Thread.interrupted()) {
-                    if (!interrupted[0] && onInterrupt != null) {
-                        onInterrupt.run();
-                    }
-                    interrupted[0] = true;
-                }
-                readSelector.select(waitMillis);
-                readSelector.selectedKeys().clear();
+                sleepUntilReadable(deadline, onInterrupt, interrupted);
             }
         } finally {
             if (spinning) {
@@ -375,22 +358,7 @@ final class Connection implements AutoCloseable {
                 if (link.hasIncoming()) {
                     return;
                 }
-                long waitMillis = 1_000;
-                if (deadline != 0) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw new SocketTimeoutException("no complete frame from " + peer + " in time");
-                    }
-                    waitMillis = Math.max(1, Math.min(waitMillis, left / 1_000_000));
-                }
-                if (Thread.interrupted()) {
-                    if (!interrupted[0] && onInterrupt != null) {
-                        onInterrupt.run();
-                    }
-                    interrupted[0] = true;
-                }
-                readSelector.select(waitMillis);
-                readSelector.selectedKeys().clear();
+                sleepUntilReadable(deadline, onInterrupt, interrupted);
                 if (drainDoorbells()) {
                     if (link.hasIncoming()) {
                         return; // its last words came before it hung up
@@ -404,6 +372,31 @@ final class Connection implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * Sleeps in the selector until the socket has something to read, for at most a second or until
+     * {@code deadline}. A pending interrupt would make select() return at once: it is taken here, reported
+     * once through {@code onInterrupt}, and restored by the caller when the frame is complete (a frame is
+     * never abandoned half read).
+     */
+    private void sleepUntilReadable(long deadline, Runnable onInterrupt, boolean[] interrupted) throws IOException {
+        long waitMillis = 1_000;
+        if (deadline != 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("no complete frame from " + peer + " in time");
+            }
+            waitMillis = Math.max(1, Math.min(waitMillis, left / 1_000_000));
+        }
+        if (Thread.interrupted()) {
+            if (!interrupted[0] && onInterrupt != null) {
+                onInterrupt.run();
+            }
+            interrupted[0] = true;
+        }
+        readSelector.select(waitMillis);
+        readSelector.selectedKeys().clear();
     }
 
     /**

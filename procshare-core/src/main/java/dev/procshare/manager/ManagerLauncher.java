@@ -144,8 +144,7 @@ final class ManagerLauncher {
 
     /** Connects as soon as the new server listens (a Unix socket: its file appears), or fails if it died. */
     private static ManagerClient connectWhenListening(JvmProcess process, Address address, byte[] key, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = 100_000;
+        StartWait wait = new StartWait(process, timeout);
         while (true) {
             if (!address.isUnix() || Files.exists(Path.of(address.path()))) {
                 try {
@@ -154,25 +153,13 @@ final class ManagerLauncher {
                     // bound but not yet listening: a moment more
                 }
             }
-            if (!process.isAlive()) {
-                throw new ManagerException("the manager's JVM exited before it listened (exit code "
-                        + process.exitCode().orElse(-1) + "); its output went to this process's stderr");
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ManagerException("the manager's JVM did not listen within " + timeout);
-            }
-            if (Thread.interrupted()) {
-                Thread.currentThread().interrupt();
-                throw new ManagerException("interrupted while waiting for the manager's JVM to listen");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 500_000);
+            wait.pause();
         }
     }
 
+    /** The address a server with a TCP (or chosen) address wrote once it listened. */
     private static Address awaitAddress(JvmProcess process, Path file, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pause = 100_000;
+        StartWait wait = new StartWait(process, timeout);
         while (true) {
             try {
                 if (Files.exists(file)) {
@@ -181,6 +168,24 @@ final class ManagerLauncher {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            wait.pause();
+        }
+    }
+
+    /** Waiting for a server JVM to listen: short, growing pauses; an error if it died, timed out or we were interrupted. */
+    private static final class StartWait {
+        private final JvmProcess process;
+        private final Duration timeout;
+        private final long deadline;
+        private long pause = 100_000;
+
+        StartWait(JvmProcess process, Duration timeout) {
+            this.process = process;
+            this.timeout = timeout;
+            this.deadline = System.nanoTime() + timeout.toNanos();
+        }
+
+        void pause() {
             if (!process.isAlive()) {
                 throw new ManagerException("the manager's JVM exited before it listened (exit code "
                         + process.exitCode().orElse(-1) + "); its output went to this process's stderr");
