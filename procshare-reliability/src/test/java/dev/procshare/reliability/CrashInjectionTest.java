@@ -251,6 +251,10 @@ class CrashInjectionTest {
             long ms = (System.nanoTime() - killed) / 1_000_000;
             slowestMs = Math.max(slowestMs, ms);
             assertTrue(ms <= 2_000, "the last child exited " + ms + " ms after its parent was killed");
+            // What the dead parent's manager left (its socket directory) goes with the next clean-up.
+            dev.procshare.manager.ManagerSockets.cleanStale(false);
+            assertTrue(dev.procshare.manager.ManagerSockets.list().stream().noneMatch(
+                    sock -> ProcessHandle.of(sock.creatorPid()).isEmpty()), "a dead parent's socket directory is left");
         }
         s.put("faults", rounds).put("childrenPerRound", "2 processes + 2 pool workers + 1 manager")
                 .put("slowestExitAfterParentDeathMs", slowestMs).print();
