@@ -290,6 +290,7 @@ public final class ManagerServer implements AutoCloseable {
             } catch (IOException ignored) {
                 // the next server on this path removes it
             }
+            ManagerLauncher.deleteSocketDirectory(address); // the private directory a default address lives in
         }
         objects.clear();
         terminated.countDown();
