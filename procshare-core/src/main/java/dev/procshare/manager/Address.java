@@ -3,7 +3,6 @@ package dev.procshare.manager;
 import java.io.Serializable;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
@@ -54,10 +53,6 @@ record Address(String host, int port, String path) implements Serializable {
 
     boolean isUnix() {
         return path != null;
-    }
-
-    StandardProtocolFamily family() {
-        return isUnix() ? StandardProtocolFamily.UNIX : null;
     }
 
     SocketAddress socketAddress() {

@@ -2,7 +2,6 @@ package dev.procshare.manager;
 
 import dev.procshare.process.InheritedContext;
 import java.util.Arrays;
-import java.util.Base64;
 
 /**
  * This process's auth keys. Like Python's {@code current_process().authkey}: a process has one default key,
@@ -37,16 +36,6 @@ final class AuthKeys {
     static void check(byte[] key) {
         if (key == null || key.length == 0) {
             throw new IllegalArgumentException("an auth key must not be empty");
-        }
-    }
-
-    /** A short, non-reversible tag of a key for messages (never the key itself). */
-    static String fingerprint(byte[] key) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 6));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

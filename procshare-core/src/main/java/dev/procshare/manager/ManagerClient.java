@@ -389,17 +389,6 @@ final class ManagerClient implements AutoCloseable {
         }
     }
 
-    /** Proxies alive here, for tests. */
-    int liveObjects() {
-        synchronized (live) {
-            return live.size();
-        }
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
     /** Closes every connection: the server ends this session, dropping its references and what it held. */
     @Override
     public void close() {

@@ -25,7 +25,7 @@ final class ManagerLauncher {
     static ManagerServer serve(Manager.Builder b) {
         byte[] key = b.authKey != null ? b.authKey : AuthKeys.processKey();
         Path dir = b.address == null ? privateDirectory() : null;
-        Address where = b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
+        Address where = address(b, dir);
         try {
             return ManagerServer.start(b.config(where, key));
         } catch (IOException | RuntimeException e) {
@@ -49,9 +49,9 @@ final class ManagerLauncher {
                 throw e;
             }
         }
-        cleanStale();
+        ManagerSockets.cleanStale(false); // what managers of killed JVMs left
         Path dir = privateDirectory();
-        Address where = b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
+        Address where = address(b, dir);
         ServerConfig config = b.config(where, key);
         String addressFile = dir.resolve(ADDRESS_FILE).toString();
         JvmProcess process = null;
@@ -86,6 +86,11 @@ final class ManagerLauncher {
             deleteDirectory(dir);
             throw e;
         }
+    }
+
+    /** The builder's address, or the socket in {@code dir}, a fresh private directory. */
+    private static Address address(Manager.Builder b, Path dir) {
+        return b.address != null ? Address.parse(b.address) : Address.unix(dir.resolve("manager.sock"));
     }
 
     private static void rememberKey(Address address, byte[] key) {
@@ -236,27 +241,6 @@ final class ManagerLauncher {
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {
             // already gone, or left for cleanStale
-        }
-    }
-
-    /** Removes socket directories of JVMs that died without cleaning up. */
-    static void cleanStale() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> entries = Files.list(tmp)) {
-            entries.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(dir -> {
-                String rest = dir.getFileName().toString().substring(DIR_PREFIX.length());
-                int dash = rest.indexOf('-');
-                try {
-                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                    if (ProcessHandle.of(pid).isEmpty()) {
-                        deleteDirectory(dir);
-                    }
-                } catch (NumberFormatException ignored) {
-                    // not one of ours
-                }
-            });
-        } catch (IOException ignored) {
-            // nothing cleaned
         }
     }
 }

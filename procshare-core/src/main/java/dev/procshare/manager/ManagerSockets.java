@@ -39,6 +39,18 @@ public final class ManagerSockets {
     /** The manager socket directories found now. */
     public static List<SocketInfo> list() {
         List<SocketInfo> out = new ArrayList<>();
+        for (Directory d : directories()) {
+            out.add(new SocketInfo(d.socket(), d.creatorPid(), listening(d.socket())));
+        }
+        return out;
+    }
+
+    /** A socket directory and the JVM whose pid its name carries. */
+    private record Directory(Path socket, long creatorPid) {
+    }
+
+    private static List<Directory> directories() {
+        List<Directory> out = new ArrayList<>();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         try (Stream<Path> entries = Files.list(tmp)) {
             for (Path dir : (Iterable<Path>) entries.sorted()::iterator) {
@@ -47,14 +59,12 @@ public final class ManagerSockets {
                     continue;
                 }
                 String rest = name.substring(ManagerLauncher.DIR_PREFIX.length());
-                long pid;
                 try {
-                    pid = Long.parseLong(rest.substring(0, Math.max(0, rest.indexOf('-'))));
+                    out.add(new Directory(dir.resolve("manager.sock"),
+                            Long.parseLong(rest.substring(0, Math.max(0, rest.indexOf('-'))))));
                 } catch (NumberFormatException e) {
-                    continue;
+                    // not one of ours
                 }
-                Path socket = dir.resolve("manager.sock");
-                out.add(new SocketInfo(socket, pid, Files.exists(socket) && listening(socket)));
             }
         } catch (IOException e) {
             // an unreadable temp directory lists nothing
@@ -63,6 +73,9 @@ public final class ManagerSockets {
     }
 
     private static boolean listening(Path socket) {
+        if (!Files.exists(socket)) {
+            return false;
+        }
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(socket));
             return true;
@@ -71,14 +84,17 @@ public final class ManagerSockets {
         }
     }
 
-    /** Removes the stale ones (or only lists them when {@code dryRun}); returns them. */
+    /**
+     * Removes the stale ones (or only lists them when {@code dryRun}); returns them. Only the sockets of dead
+     * creators are probed, so live managers are not disturbed.
+     */
     public static List<SocketInfo> cleanStale(boolean dryRun) {
         List<SocketInfo> stale = new ArrayList<>();
-        for (SocketInfo s : list()) {
-            if (s.stale()) {
-                stale.add(s);
+        for (Directory d : directories()) {
+            if (ProcessHandle.of(d.creatorPid()).isEmpty() && !listening(d.socket())) {
+                stale.add(new SocketInfo(d.socket(), d.creatorPid(), false));
                 if (!dryRun) {
-                    ManagerLauncher.deleteDirectory(s.socket().getParent());
+                    ManagerLauncher.deleteDirectory(d.socket().getParent());
                 }
             }
         }

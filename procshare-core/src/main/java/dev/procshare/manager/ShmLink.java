@@ -86,11 +86,6 @@ final class ShmLink implements AutoCloseable {
         return (long) LONGS.getVolatile(buf, out + CONSUMED) == sent;
     }
 
-    /** Whether the reader has gone to sleep (so a writer waiting for it to consume a piece may park too). */
-    boolean readerSleeping() {
-        return (int) INTS.getVolatile(buf, out + SLEEPING) != 0;
-    }
-
     /** Length of the piece that came in; call after {@link #hasIncoming()}. */
     int incomingLength() {
         return (int) INTS.get(buf, in + LEN);
@@ -101,13 +96,11 @@ final class ShmLink implements AutoCloseable {
         return (int) INTS.get(buf, in + MORE) != 0;
     }
 
-    /** Copies the piece that came in to {@code dst} at {@code offset}, acknowledges it; returns whether more follow. */
-    boolean take(byte[] dst, int offset, int length) {
+    /** Copies the piece that came in to {@code dst} at {@code offset} and acknowledges it. */
+    void take(byte[] dst, int offset, int length) {
         buf.get(in + DATA, dst, offset, length);
-        boolean more = (int) INTS.get(buf, in + MORE) != 0;
         received++;
         LONGS.setVolatile(buf, in + CONSUMED, received);
-        return more;
     }
 
     /** Announces that this side is about to sleep on the socket (or awake again). */
