@@ -174,12 +174,7 @@ public final class ChildMain {
                     fn = (Function<Object, Object>) TaskCodec.decode(job.fn());
                     FUNCTIONS.put(job.fnId(), fn);
                 }
-                List<Object> items = (List<Object>) FastCodec.INSTANCE.decode(job.payload());
-                List<Object> results = new ArrayList<>(items.size());
-                for (Object item : items) {
-                    results.add(fn.apply(item));
-                }
-                value = results;
+                value = Chunks.apply(fn, FastCodec.INSTANCE.decode(job.payload()));
             } else {
                 Object task = TaskCodec.decode(job.payload());
                 if (task instanceof java.util.concurrent.Callable<?> callable) {

@@ -261,7 +261,11 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
     // ---- map family ---------------------------------------------------------------------------------------
 
-    /** Python's {@code map}: applies {@code fn} to every item in workers; results in input order. */
+    /**
+     * Python's {@code map}: applies {@code fn} to every item in workers; results in input order, as a read-only
+     * list. Items and results that are all {@code Integer}, {@code Long} or {@code Double} travel as primitive
+     * arrays and the list boxes them as they are read; it serializes as an {@code ArrayList}.
+     */
     public <T, R> List<R> map(SerializableFunction<? super T, ? extends R> fn, Iterable<? extends T> items)
             throws InterruptedException {
         return map(fn, items, 0, null);
@@ -315,15 +319,17 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             chunks.add(f);
         }
         return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-            List<R> results = new ArrayList<>(total);
-            for (CompletableFuture<List<Object>> f : chunks) {
-                for (Object r : f.join()) {
-                    @SuppressWarnings("unchecked")
-                    R typed = (R) r;
-                    results.add(typed);
+            List<List<Object>> parts = new ArrayList<>(chunks.size());
+            for (int i = 0; i < chunks.size(); i++) {
+                List<Object> part = chunks.get(i).join();
+                int expected = Math.min(chunk, total - i * chunk);
+                if (part.size() != expected) {
+                    throw new IllegalStateException("a worker answered a map chunk of " + expected + " items with "
+                            + part.size() + " results");
                 }
+                parts.add(part);
             }
-            return results;
+            return Chunks.concat(parts, chunk, total);
         });
     }
 
@@ -382,7 +388,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private CompletableFuture<List<Object>> submitChunk(FunctionRef function, List<?> items, int from, int to) {
         byte[] payload;
         try {
-            payload = FastCodec.INSTANCE.encodeRange(items, from, to);
+            Object compact = Chunks.compact(items, from, to);
+            payload = compact != null ? FastCodec.INSTANCE.encode(compact) : FastCodec.INSTANCE.encodeRange(items, from, to);
         } catch (IOException e) {
             throw new UnserializableTaskException("cannot send map() items to a worker JVM: "
                     + TaskCodec.culprit(new ArrayList<>(items.subList(from, to)), e.getMessage())
@@ -794,7 +801,12 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 return () -> work.future.completeExceptionally(new RemoteTaskException("task failed in pool worker "
                         + name + " (pid " + c.pid() + "): " + outcome.error(), outcome.error()));
             }
-            return () -> work.future.complete(outcome.value());
+            Object value = work.kind == Messages.CHUNK ? Chunks.asList(outcome.value()) : outcome.value();
+            if (value == null && work.kind == Messages.CHUNK) {
+                return () -> work.future.completeExceptionally(new IllegalStateException("pool worker " + name
+                        + " (pid " + c.pid() + ") answered a map chunk with something that is not a list"));
+            }
+            return () -> work.future.complete(value);
         }
 
         /** Recycles a worker without waiting for its exit (it exits on the stop message; the pool thread restarts). */

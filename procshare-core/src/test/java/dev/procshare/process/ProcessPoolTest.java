@@ -47,6 +47,24 @@ class ProcessPoolTest {
     }
 
     @Test
+    void mapKeepsEveryKindOfItemAndResultInOrder() throws Exception {
+        try (ProcessPool pool = ProcessPool.create(2)) {
+            // Items of one box type travel as primitive arrays; mixed, null and other items as objects.
+            assertEquals(List.of(0.5, 1.5, 2.5), pool.map((Long x) -> x + 0.5, List.of(0L, 1L, 2L), 2));
+            List<Object> mixed = java.util.Arrays.asList(1, 2L, null, "s", 3.0);
+            assertEquals(java.util.Arrays.asList("1", "2", "null", "s", "3.0"),
+                    pool.map(String::valueOf, mixed, 2));
+            // A result type that changes inside a chunk keeps every result in place.
+            assertEquals(List.of(0, 1, "big", "big", 4),
+                    pool.map((Integer x) -> x == 2 || x == 3 ? (Object) "big" : x, List.of(0, 1, 2, 3, 4), 5));
+            List<Double> halves = pool.map((Double d) -> d / 2, List.of(2.0, 4.0));
+            assertEquals(List.of(1.0, 2.0), halves);
+            assertThrows(UnsupportedOperationException.class, () -> halves.add(3.0), "map results are read-only");
+            assertEquals(List.of(), pool.map((Integer x) -> x, List.<Integer>of()));
+        }
+    }
+
+    @Test
     void imapIsLazyAndOrderedAndUnorderedSeesEveryResult() throws Exception {
         AtomicInteger pulled = new AtomicInteger();
         Iterable<Integer> endless = () -> new Iterator<>() {
