@@ -76,11 +76,30 @@ final class ProcessBench {
         return median(times);
     }
 
-    /** Median items per second of {@code pool.map(x -> x * x, 0..n)}, 5 runs after 2 warm-up runs. */
-    static double mapItemsPerSecond(ProcessPool pool, int n) throws Exception {
+    /** Ms of the first {@code pool.map(x -> x * x, 0..n)} of a new pool, once its workers are up. */
+    static double firstMapMs(ProcessPool pool, int n) throws Exception {
+        List<Integer> items = IntStream.range(0, n).boxed().collect(Collectors.toList());
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (pool.workerPids().size() < pool.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("pool workers did not start in 60 s: " + pool);
+            }
+            Thread.sleep(5);
+        }
+        pool.apply(() -> 1);
+        long start = System.nanoTime();
+        pool.map(x -> (long) x * x, items);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    /**
+     * Median items per second of {@code pool.map(x -> x * x, 0..n)}: 5 runs after {@code warmups} runs (in
+     * which the workers' JIT compiles the loop; a first map of a new pool is much slower, see {@link #firstMapMs}).
+     */
+    static double mapItemsPerSecond(ProcessPool pool, int n, int warmups) throws Exception {
         List<Integer> items = IntStream.range(0, n).boxed().collect(Collectors.toList());
         double[] rates = new double[5];
-        for (int run = -2; run < rates.length; run++) {
+        for (int run = -warmups; run < rates.length; run++) {
             long start = System.nanoTime();
             List<Long> out = pool.map(x -> (long) x * x, items);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -68,6 +68,7 @@ public final class SideBySide {
         List<Double> cold = ProcessBench.list();
         List<Double> coldEntry = ProcessBench.list();
         List<Double> warm = ProcessBench.list();
+        List<Double> firstMap = ProcessBench.list();
         List<Double> mapSmall = ProcessBench.list();
         List<Double> mapLarge = ProcessBench.list();
         List<Double> rtMedian = ProcessBench.list();
@@ -86,10 +87,10 @@ public final class SideBySide {
             progress(r + "JvmProcess start+join, warm");
             warm.add(ProcessBench.startJoinMs(starts, true));
             try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.create(2)) {
-                ProcessBench.mapItemsPerSecond(pool, 10_000);
                 progress(r + "pool map of " + small + " and " + large + " items");
-                mapSmall.add(ProcessBench.mapItemsPerSecond(pool, small));
-                mapLarge.add(ProcessBench.mapItemsPerSecond(pool, large));
+                firstMap.add(ProcessBench.firstMapMs(pool, small));
+                mapSmall.add(ProcessBench.mapItemsPerSecond(pool, small, 20));
+                mapLarge.add(ProcessBench.mapItemsPerSecond(pool, large, 5));
                 progress(r + calls + " submit().get() round trips");
                 double[] rt = ProcessBench.submitRoundTripMicros(pool, calls);
                 rtMedian.add(rt[0]);
@@ -122,10 +123,13 @@ public final class SideBySide {
                         ProcessBench.median(coldEntry) / ProcessBench.median(bare)));
         double pySmall = median(pys, "map_small_items_per_s", 1);
         double pyLarge = median(pys, "map_large_items_per_s", 1);
-        row(t, "`map` of x*x over " + small + " items, 2 workers, items/s", fmtRate(pySmall),
+        row(t, "`map` of x*x over " + small + " items, 2 workers, items/s (after 20 warm-up maps)", fmtRate(pySmall),
                 fmtRate(ProcessBench.median(mapSmall)), ProcessBench.median(mapSmall) / pySmall);
-        row(t, "`map` of x*x over " + large + " items, 2 workers, items/s", fmtRate(pyLarge),
+        row(t, "`map` of x*x over " + large + " items, 2 workers, items/s (after 5 more)", fmtRate(pyLarge),
                 fmtRate(ProcessBench.median(mapLarge)), ProcessBench.median(mapLarge) / pyLarge);
+        double pyFirst = median(pys, "first_map_ms", 1);
+        row(t, "the first `map` of " + small + " items on a new pool (JIT not warm yet)", fmtMs(pyFirst),
+                fmtMs(ProcessBench.median(firstMap)), pyFirst / ProcessBench.median(firstMap));
         double pyRt = median(pys, "apply_async_median_us", 1);
         double pyRt99 = median(pys, "apply_async_p99_us", 1);
         row(t, "`submit(...).get()` round trip, median (Python: `apply_async().get()`)", fmtUs(pyRt),

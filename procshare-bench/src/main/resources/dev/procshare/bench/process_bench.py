@@ -34,15 +34,19 @@ def main():
         start_join_ms(method, 2)  # warm the start method's machinery
         print(f"start_join_{method}_ms", start_join_ms(method, starts))
     with mp.Pool(2) as pool:
-        pool.map(square, range(1000))
-        for n, key in ((small, "map_small"), (large, "map_large")):
+        pool.apply(square, (1,))  # the workers are up
+        start = time.perf_counter()
+        pool.map(square, range(small))
+        print("first_map_ms", (time.perf_counter() - start) * 1000)
+        # The same warm-up runs as on the Java side (whose workers compile the loop meanwhile), then a median of 5.
+        for n, key, warmups in ((small, "map_small", 20), (large, "map_large", 5)):
             rates = []
-            for run in range(7):  # 2 warm-up runs, then the median of 5, as on the Java side
+            for run in range(warmups + 5):
                 start = time.perf_counter()
                 result = pool.map(square, range(n))
                 elapsed = time.perf_counter() - start
                 assert result[-1] == (n - 1) * (n - 1)
-                if run >= 2:
+                if run >= warmups:
                     rates.append(n / elapsed)
             print(f"{key}_items_per_s", statistics.median(rates))
         for _ in range(200):

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -119,21 +120,15 @@ public final class FastCodec implements Codec {
         } else if (v instanceof int[] a) {
             w.u8(INTS);
             w.i32(a.length);
-            for (int x : a) {
-                w.i32(x);
-            }
+            w.view(a.length, 4).asIntBuffer().put(a);
         } else if (v instanceof long[] a) {
             w.u8(LONGS);
             w.i32(a.length);
-            for (long x : a) {
-                w.i64(x);
-            }
+            w.view(a.length, 8).asLongBuffer().put(a);
         } else if (v instanceof double[] a) {
             w.u8(DOUBLES);
             w.i32(a.length);
-            for (double x : a) {
-                w.i64(Double.doubleToRawLongBits(x));
-            }
+            w.view(a.length, 8).asDoubleBuffer().put(a); // raw bits, big-endian: what i64 would write
         } else if (v instanceof Float f) {
             w.u8(FLOAT);
             w.i32(Float.floatToRawIntBits(f));
@@ -229,23 +224,17 @@ public final class FastCodec implements Codec {
                 return r.bytes();
             case INTS: {
                 int[] a = new int[r.count(4)];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = r.i32();
-                }
+                r.view(a.length, 4).asIntBuffer().get(a);
                 return a;
             }
             case LONGS: {
                 long[] a = new long[r.count(8)];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = r.i64();
-                }
+                r.view(a.length, 8).asLongBuffer().get(a);
                 return a;
             }
             case DOUBLES: {
                 double[] a = new double[r.count(8)];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Double.longBitsToDouble(r.i64());
-                }
+                r.view(a.length, 8).asDoubleBuffer().get(a);
                 return a;
             }
             case INT_LIST: {
@@ -331,6 +320,21 @@ public final class FastCodec implements Codec {
             pos += b.length;
         }
 
+        /**
+         * The next {@code n * size} bytes as a big-endian buffer, for bulk copies of primitive arrays (one
+         * intrinsic copy instead of a loop, which also matters before the JIT has compiled anything).
+         */
+        ByteBuffer view(int n, int size) throws IOException {
+            long bytes = (long) n * size;
+            if (bytes > Integer.MAX_VALUE - 16 - pos) {
+                throw new IOException("an array of " + n + " elements does not fit in one encoded value");
+            }
+            ensure((int) bytes);
+            ByteBuffer b = ByteBuffer.wrap(buf, pos, (int) bytes).slice();
+            pos += (int) bytes;
+            return b;
+        }
+
         byte[] toArray() {
             return Arrays.copyOf(buf, pos);
         }
@@ -380,6 +384,14 @@ public final class FastCodec implements Codec {
             }
             need((long) n * size);
             return n;
+        }
+
+        /** The next {@code n * size} bytes (already checked by {@link #count}) as a big-endian buffer. */
+        ByteBuffer view(int n, int size) {
+            int bytes = n * size;
+            ByteBuffer b = ByteBuffer.wrap(buf, pos, bytes).slice();
+            pos += bytes;
+            return b;
         }
 
         byte[] bytes() throws StreamCorruptedException {

@@ -72,6 +72,26 @@ class FastCodecTest {
     }
 
     @Test
+    void primitiveArraysAreCopiedInBulkAsBigEndianValues() throws Exception {
+        Random random = new Random(7);
+        int[] ints = random.ints(100_000).toArray();
+        long[] longs = random.longs(100_000).toArray();
+        double[] doubles = random.doubles(100_000).toArray();
+        doubles[0] = Double.NaN;
+        assertArrayEquals(ints, (int[]) roundTrip(ints));
+        assertArrayEquals(longs, (long[]) roundTrip(longs));
+        assertArrayEquals(doubles, (double[]) roundTrip(doubles));
+        byte[] two = codec.encode(new int[] {1, -2});
+        assertArrayEquals(new byte[] {0, 0, 0, 2, 0, 0, 0, 1, -1, -1, -1, -2},
+                Arrays.copyOfRange(two, two.length - 12, two.length), "count, then each int big-endian");
+        byte[] good = codec.encode(new long[] {1, 2, 3});
+        for (int cut = 1; cut < good.length; cut++) {
+            byte[] truncated = Arrays.copyOf(good, cut);
+            assertThrows(IOException.class, () -> codec.decode(truncated), "cut at " + cut);
+        }
+    }
+
+    @Test
     void garbageAndTruncatedInputFailClearly() throws Exception {
         assertThrows(StreamCorruptedException.class, () -> codec.decode(new byte[0]));
         assertThrows(StreamCorruptedException.class, () -> codec.decode(new byte[] {1, 2, 3}));
