@@ -230,6 +230,36 @@ class JvmProcessTest {
     }
 
     @Test
+    void aTakenWarmJvmIsReplacedEvenWhileItStillRuns() throws Exception {
+        JvmProcess.keepWarm(1);
+        try {
+            awaitIdleWarmJvms(1);
+            try (JvmProcess child = JvmProcess.builder().warm(true).target(() -> {
+                try {
+                    Thread.sleep(20_000);
+                } catch (InterruptedException ignored) {
+                    // terminated by the test
+                }
+            }).start()) {
+                // The replacement is deferred so as not to slow the taken JVM's job, but not until it exits.
+                awaitIdleWarmJvms(1);
+                assertTrue(child.isAlive(), "the replacement came while the taken JVM was still running");
+                child.kill();
+            }
+        } finally {
+            JvmProcess.keepWarm(0);
+        }
+    }
+
+    private static void awaitIdleWarmJvms(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (WarmJvms.idleCount() < n) {
+            assertTrue(System.nanoTime() < deadline, "no idle warm JVM within " + BOUND);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void inheritedContextReachesTheChild() throws Exception {
         InheritedContext.put("test.key", new byte[] {1, 2, 3});
         try (JvmProcess child = JvmProcess.builder().call(() -> InheritedContext.get("test.key")).start()) {
