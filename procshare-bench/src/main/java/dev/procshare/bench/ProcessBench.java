@@ -113,9 +113,17 @@ final class ProcessBench {
         return median(rates);
     }
 
+    /**
+     * Round trips before the measured ones: 20 000 (a quick run fewer), so that the JIT of both the new worker
+     * JVMs and this one has compiled the path (after 2 000 the first measured round was still the slowest).
+     */
+    private static int warmUpCalls(int calls) {
+        return Math.min(20_000, 40 * calls);
+    }
+
     /** {median, p99} µs of {@code submit(...).get()} round trips. */
     static double[] submitRoundTripMicros(ProcessPool pool, int calls) throws Exception {
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < warmUpCalls(calls); i++) {
             pool.submit(() -> 3 * 3).get();
         }
         double[] times = new double[calls];
@@ -133,7 +141,7 @@ final class ProcessBench {
 
     /** {median, p99} µs of synchronous {@code apply(...)} calls (the caller talks to an idle worker itself). */
     static double[] applyRoundTripMicros(ProcessPool pool, int calls) throws Exception {
-        for (int i = 0; i < 2_000; i++) {
+        for (int i = 0; i < warmUpCalls(calls); i++) {
             pool.apply(() -> 3 * 3);
         }
         double[] times = new double[calls];

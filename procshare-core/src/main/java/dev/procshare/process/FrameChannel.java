@@ -21,6 +21,9 @@ final class FrameChannel implements AutoCloseable {
      */
     static final long SPIN_NANOS = Long.getLong("procshare.spin.micros", 0) * 1_000;
 
+    /** How much of a spin goes without yielding: most answers come within it. */
+    private static final long EAGER_NANOS = 20_000;
+
     private final SocketChannel channel;
     private final Selector readSelector;
     private final Selector writeSelector;
@@ -79,7 +82,11 @@ final class FrameChannel implements AutoCloseable {
                     spinUntil = now + spin;
                 }
                 if (now < spinUntil) {
-                    Thread.onSpinWait();
+                    if (spinUntil - now < spin - EAGER_NANOS) {
+                        Thread.yield(); // past the eager part: let a thread that shares this core run
+                    } else {
+                        Thread.onSpinWait();
+                    }
                 } else {
                     interrupted |= Thread.interrupted();
                     readSelector.select();

@@ -59,14 +59,19 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ProcessPool extends AbstractExecutorService implements AutoCloseable {
     private static final AtomicLong JOB_IDS = new AtomicLong();
-    /** How long {@link #apply} spins for the answer before sleeping: {@code procshare.apply.spin.micros}. */
-    private static final long DIRECT_SPIN_NANOS = Long.getLong("procshare.apply.spin.micros", 100) * 1_000;
     /**
-     * How long a worker spins for the next job after a direct call ({@code procshare.worker.spin.micros}).
-     * Longer spins (0.5 to 2 ms) sometimes cut the p99 here and sometimes tripled it: the tail on 2 cores is
-     * noise from other threads more than anything the spin decides.
+     * How long {@link #apply} (and {@code get()} on a submitted task) spins for the answer before sleeping:
+     * {@code procshare.apply.spin.micros}, default 1 ms.
      */
-    private static final int WORKER_SPIN_MICROS = Integer.getInteger("procshare.worker.spin.micros", 100);
+    private static final long DIRECT_SPIN_NANOS = Long.getLong("procshare.apply.spin.micros", 1_000) * 1_000;
+    /**
+     * How long a worker spins for the next job after a direct call ({@code procshare.worker.spin.micros},
+     * default 1 ms). Both spins must outlast a wake-up (100-200 µs on this 2-core VM): with 100 µs spins, one
+     * call in which either side fell asleep left both sides missing each other's spin, call after call, and
+     * the p99 of {@code submit(..).get()} was 230 µs; with 1 ms it is 50-77 µs (and the spins yield after
+     * their first 20 µs, so a third thread on the core is not kept waiting: that had made the p99.9 2 ms).
+     */
+    private static final int WORKER_SPIN_MICROS = Integer.getInteger("procshare.worker.spin.micros", 1_000);
 
     private final int size;
     private final int maxTasksPerChild;
