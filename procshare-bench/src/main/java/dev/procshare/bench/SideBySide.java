@@ -89,7 +89,7 @@ public final class SideBySide {
             try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.create(2)) {
                 progress(r + "pool map of " + small + " and " + large + " items");
                 firstMap.add(ProcessBench.firstMapMs(pool, small));
-                mapSmall.add(ProcessBench.mapItemsPerSecond(pool, small, 20));
+                mapSmall.add(ProcessBench.mapItemsPerSecond(pool, small, 100));
                 mapLarge.add(ProcessBench.mapItemsPerSecond(pool, large, 5));
                 progress(r + calls + " submit().get() round trips");
                 double[] rt = ProcessBench.submitRoundTripMicros(pool, calls);
@@ -123,7 +123,7 @@ public final class SideBySide {
                         ProcessBench.median(coldEntry) / ProcessBench.median(bare)));
         double pySmall = median(pys, "map_small_items_per_s", 1);
         double pyLarge = median(pys, "map_large_items_per_s", 1);
-        row(t, "`map` of x*x over " + small + " items, 2 workers, items/s (after 20 warm-up maps)", fmtRate(pySmall),
+        row(t, "`map` of x*x over " + small + " items, 2 workers, items/s (after 100 warm-up maps)", fmtRate(pySmall),
                 fmtRate(ProcessBench.median(mapSmall)), ProcessBench.median(mapSmall) / pySmall);
         row(t, "`map` of x*x over " + large + " items, 2 workers, items/s (after 5 more)", fmtRate(pyLarge),
                 fmtRate(ProcessBench.median(mapLarge)), ProcessBench.median(mapLarge) / pyLarge);

@@ -39,7 +39,7 @@ def main():
         pool.map(square, range(small))
         print("first_map_ms", (time.perf_counter() - start) * 1000)
         # The same warm-up runs as on the Java side (whose workers compile the loop meanwhile), then a median of 5.
-        for n, key, warmups in ((small, "map_small", 20), (large, "map_large", 5)):
+        for n, key, warmups in ((small, "map_small", 100), (large, "map_large", 5)):
             rates = []
             for run in range(warmups + 5):
                 start = time.perf_counter()
