@@ -49,7 +49,6 @@ final class ManagerLauncher {
                 throw e;
             }
         }
-        ManagerSockets.cleanStale(false); // what managers of killed JVMs left
         Path dir = privateDirectory();
         Address where = address(b, dir);
         ServerConfig config = b.config(where, key);
@@ -70,6 +69,8 @@ final class ManagerLauncher {
                 jvm.warm(b.warm);
             }
             process = jvm.entry(ManagerServerEntry.class, ManagerServerEntry.input(config, addressFile)).start();
+            // What managers of killed JVMs left: while the new JVM boots (~1 ms off the start's critical path).
+            ManagerSockets.cleanStale(false);
             // A fresh private directory can hold no other server's socket: connect as soon as it appears.
             Address bound = inPrivateDirectory(where) ? where : awaitAddress(process, Path.of(addressFile), b.startTimeout);
             ManagerClient client = connectWhenListening(process, bound, key, b.startTimeout);
