@@ -230,6 +230,39 @@ class JvmProcessTest {
     }
 
     @Test
+    void aChildEndsWithItsShutdownHooksRunAndWithoutWaitingForThreadsItLeftRunning() throws Exception {
+        try (SharedLong hooksRun = SharedLong.create(0)) {
+            for (boolean warm : new boolean[] {false, true}) {
+                JvmProcess.keepWarm(warm ? 1 : 0);
+                // Exit code 0 and nothing left running: main returns and the JVM runs the hooks.
+                try (JvmProcess child = JvmProcess.builder().warm(warm).target(() -> Runtime.getRuntime()
+                        .addShutdownHook(new Thread(hooksRun::incrementAndGet))).start()) {
+                    assertTrue(child.join(BOUND));
+                    assertEquals(0, child.exitCode().getAsInt());
+                }
+                // A non-daemon thread left running does not keep the child alive (System.exit ends it).
+                try (JvmProcess child = JvmProcess.builder().warm(warm).target(() -> {
+                    Runtime.getRuntime().addShutdownHook(new Thread(hooksRun::incrementAndGet));
+                    Thread forever = new Thread(() -> {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (InterruptedException ignored) {
+                            // ends with the JVM
+                        }
+                    });
+                    forever.start();
+                }).start()) {
+                    assertTrue(child.join(BOUND), "the child ended although a non-daemon thread still ran");
+                    assertEquals(0, child.exitCode().getAsInt());
+                }
+            }
+            assertEquals(4, hooksRun.get(), "every child ran its shutdown hook");
+        } finally {
+            JvmProcess.keepWarm(0);
+        }
+    }
+
+    @Test
     void aTakenWarmJvmIsReplacedEvenWhileItStillRuns() throws Exception {
         JvmProcess.keepWarm(1);
         try {
