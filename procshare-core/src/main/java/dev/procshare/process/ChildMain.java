@@ -82,7 +82,7 @@ public final class ChildMain {
         Frames.write(channel, launch.token().getBytes(StandardCharsets.US_ASCII));
         if (launch.initializer() != null) {
             try {
-                ((Runnable) TaskCodec.decode(launch.initializer())).run();
+                ((Runnable) TaskCodec.decodeTask(launch.initializer())).run();
             } catch (Throwable t) {
                 Frames.write(channel, Messages.Outcome.failed(-1, Messages.INIT_FAILED, portable(t)).encode());
                 exit(TASK_FAILED);
@@ -100,9 +100,11 @@ public final class ChildMain {
      */
     private static void warmUp() {
         try {
-            SerializableCallable<Object> probe = () -> List.of(1, "x");
-            Object decoded = TaskCodec.decode(TaskCodec.encode(probe));
+            String x = "x";
+            SerializableCallable<Object> probe = () -> List.of(1, x); // travels as a recipe
+            Object decoded = TaskCodec.decodeTask(TaskCodec.encodeTask(probe, "the warm-up probe"));
             Object value = ((java.util.concurrent.Callable<?>) decoded).call();
+            TaskCodec.decode(TaskCodec.encode(probe)); // and Java-serialized, as tasks capturing objects travel
             Messages.Outcome.decode(Messages.Outcome.ok(0, new ArrayList<>((List<?>) value)).encode());
             Messages.Outcome.decode(Messages.Outcome.failed(0, Messages.FAILED, new IllegalStateException()).encode());
         } catch (Exception e) {
@@ -205,12 +207,12 @@ public final class ChildMain {
             } else if (job.kind() == Messages.CHUNK) {
                 Function<Object, Object> fn = FUNCTIONS.get(job.fnId());
                 if (fn == null) {
-                    fn = (Function<Object, Object>) TaskCodec.decode(job.fn());
+                    fn = (Function<Object, Object>) TaskCodec.decodeTask(job.fn());
                     FUNCTIONS.put(job.fnId(), fn);
                 }
                 value = Chunks.apply(fn, FastCodec.INSTANCE.decode(job.payload()));
             } else {
-                Object task = TaskCodec.decode(job.payload());
+                Object task = TaskCodec.decodeTask(job.payload());
                 if (task instanceof java.util.concurrent.Callable<?> callable) {
                     value = callable.call();
                 } else {

@@ -1,18 +1,24 @@
 package dev.procshare.process;
 
+import dev.procshare.codec.FastCodec;
 import dev.procshare.codec.JavaCodec;
 import java.io.IOException;
+import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.Serializable;
 import java.lang.invoke.SerializedLambda;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,6 +39,49 @@ final class TaskCodec {
     }
 
     /**
+     * First byte of a lambda sent as its recipe instead of Java-serialized (a Java serialization stream
+     * starts with 0xAC). A lambda that captures only strings, numbers, booleans and characters is rebuilt in
+     * the child from its {@link SerializedLambda} fields, the way {@code SerializedLambda.readResolve} does,
+     * without an {@code ObjectInputStream}: a JVM's first one sets up the serial filter configuration and
+     * with it the platform logger, about 7 ms of every cold child's start here.
+     */
+    private static final byte LAMBDA_RECIPE = 'L';
+
+    /** Lambda classes whose captured values all fit a recipe (by their fields' types); weak keys. */
+    private static final Map<Class<?>, Boolean> RECIPE_FITS =
+            Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Set<Class<?>> PLAIN = Set.of(String.class, Integer.class, Long.class, Double.class,
+            Float.class, Short.class, Byte.class, Character.class, Boolean.class);
+
+    /** A task encoded by {@link #encodeTask}, in this JVM. */
+    static Object decodeTask(byte[] bytes) throws IOException, ClassNotFoundException {
+        if (bytes.length == 0 || bytes[0] != LAMBDA_RECIPE) {
+            return decode(bytes);
+        }
+        Object decoded = FastCodec.INSTANCE.decode(Arrays.copyOfRange(bytes, 1, bytes.length));
+        if (!(decoded instanceof List<?> f) || f.size() != 10) {
+            throw new InvalidObjectException("not a lambda recipe: " + decoded);
+        }
+        try {
+            Class<?> capturing = Class.forName(((String) f.get(0)).replace('/', '.'), false,
+                    Thread.currentThread().getContextClassLoader());
+            SerializedLambda recipe = new SerializedLambda(capturing, (String) f.get(1), (String) f.get(2),
+                    (String) f.get(3), (Integer) f.get(4), (String) f.get(5), (String) f.get(6), (String) f.get(7),
+                    (String) f.get(8), ((List<?>) f.get(9)).toArray());
+            Method rebuild = capturing.getDeclaredMethod("$deserializeLambda$", SerializedLambda.class);
+            rebuild.setAccessible(true);
+            return rebuild.invoke(null, recipe);
+        } catch (ClassNotFoundException e) {
+            throw e;
+        } catch (InvocationTargetException e) {
+            throw new InvalidObjectException("cannot rebuild the lambda " + f.get(6) + " of " + f.get(0) + ": "
+                    + e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new InvalidObjectException("cannot rebuild a lambda from its recipe " + f + ": " + e);
+        }
+    }
+
+    /**
      * The serialized form of lambdas that capture nothing: a lambda class without instance fields has one
      * state, so its bytes never change (literal lambdas submitted in loops). Weak keys: classes can unload.
      */
@@ -50,7 +99,10 @@ final class TaskCodec {
             }
         }
         try {
-            byte[] bytes = encode(task);
+            byte[] bytes = recipeFits(type) ? recipe(task) : null;
+            if (bytes == null) {
+                bytes = encode(task);
+            }
             if (stateless) {
                 STATELESS_BYTES.put(type, bytes);
             }
@@ -63,6 +115,44 @@ final class TaskCodec {
         } catch (IOException e) {
             throw new UnserializableTaskException("cannot send " + what + " to another JVM: " + e, e);
         }
+    }
+
+    /** Whether a lambda of this class can travel as a recipe: unnamed module, only plain values captured. */
+    private static boolean recipeFits(Class<?> type) {
+        if (!type.isHidden() || type.getModule().isNamed()) {
+            return false;
+        }
+        return RECIPE_FITS.computeIfAbsent(type, t -> {
+            for (Field field : t.getDeclaredFields()) {
+                if (!Modifier.isStatic(field.getModifiers())
+                        && !field.getType().isPrimitive() && !PLAIN.contains(field.getType())) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** The lambda's recipe, or null if it is not a serializable lambda after all. */
+    private static byte[] recipe(Object task) throws IOException {
+        SerializedLambda l = serializedLambda(task);
+        if (l == null) {
+            return null;
+        }
+        ArrayList<Object> captured = new ArrayList<>();
+        for (int i = 0; i < l.getCapturedArgCount(); i++) {
+            captured.add(l.getCapturedArg(i));
+        }
+        ArrayList<Object> fields = new ArrayList<>(List.of(l.getCapturingClass(),
+                l.getFunctionalInterfaceClass(), l.getFunctionalInterfaceMethodName(),
+                l.getFunctionalInterfaceMethodSignature(), l.getImplMethodKind(), l.getImplClass(),
+                l.getImplMethodName(), l.getImplMethodSignature(), l.getInstantiatedMethodType()));
+        fields.add(captured);
+        byte[] body = FastCodec.INSTANCE.encode(fields);
+        byte[] bytes = new byte[body.length + 1];
+        bytes[0] = LAMBDA_RECIPE;
+        System.arraycopy(body, 0, bytes, 1, body.length);
+        return bytes;
     }
 
     private static boolean hasNoInstanceFields(Class<?> type) {
