@@ -35,7 +35,8 @@ public final class FastCodec implements Codec {
 
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, BYTE = 3, SHORT = 4, CHAR = 5, INT_V = 6, LONG_V = 7,
             FLOAT = 8, DOUBLE = 9, STRING = 10, BYTES = 11, INTS = 12, LONGS = 13, DOUBLES = 14, LIST = 15,
-            HASH_MAP = 16, LINKED_MAP = 17, INT_LIST = 18, LONG_LIST = 19, DOUBLE_LIST = 20, JAVA = 21;
+            HASH_MAP = 16, LINKED_MAP = 17, INT_LIST = 18, LONG_LIST = 19, DOUBLE_LIST = 20, JAVA = 21,
+            CHARS = 22;
 
     /** Encodes and decodes the values outside the fast path. */
     private final Codec fallback;
@@ -97,14 +98,21 @@ public final class FastCodec implements Codec {
             w.u8(LONG_V);
             w.i64(l);
         } else if (v instanceof String s) {
-            w.u8(STRING);
-            w.bytes(s.getBytes(StandardCharsets.UTF_8));
+            if (wellFormed(s)) {
+                w.u8(STRING);
+                w.bytes(s.getBytes(StandardCharsets.UTF_8));
+            } else {
+                // UTF-8 would turn a lone surrogate into '?': such a string travels as its UTF-16 chars.
+                w.u8(CHARS);
+                w.i32(s.length());
+                w.view(s.length(), 2).asCharBuffer().put(s);
+            }
         } else if (v instanceof Double d) {
             w.u8(DOUBLE);
             w.i64(Double.doubleToRawLongBits(d));
         } else if (v instanceof Boolean b) {
             w.u8(b ? TRUE : FALSE);
-        } else if (v.getClass() == ArrayList.class) {
+        } else if (v.getClass() == ArrayList.class || v instanceof EncodesAsArrayList && v instanceof List<?>) {
             writeList(w, (List<?>) v, depth);
         } else if (v.getClass() == HashMap.class || v.getClass() == LinkedHashMap.class) {
             Map<?, ?> map = (Map<?, ?>) v;
@@ -177,6 +185,21 @@ public final class FastCodec implements Codec {
         }
     }
 
+    /** Whether every surrogate in {@code s} is part of a pair, so that UTF-8 keeps it exactly. */
+    private static boolean wellFormed(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** The class shared by every element, or null if they differ or one is null. */
     private static Class<?> elementClass(List<?> list) {
         Object first = list.get(0);
@@ -220,6 +243,11 @@ public final class FastCodec implements Codec {
                 return Double.longBitsToDouble(r.i64());
             case STRING:
                 return new String(r.bytes(), StandardCharsets.UTF_8);
+            case CHARS: {
+                char[] chars = new char[r.count(2)];
+                r.view(chars.length, 2).asCharBuffer().get(chars);
+                return new String(chars);
+            }
             case BYTES:
                 return r.bytes();
             case INTS: {

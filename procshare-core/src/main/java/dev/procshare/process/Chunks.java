@@ -1,5 +1,6 @@
 package dev.procshare.process;
 
+import dev.procshare.codec.EncodesAsArrayList;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.AbstractList;
@@ -186,10 +187,11 @@ final class Chunks {
     }
 
     /**
-     * Base of the read-only result lists. They serialize as a plain {@code ArrayList}, so a map result can be
-     * put in a manager object or sent to a task like any list.
+     * Base of the read-only result lists. They encode (FastCodec) and serialize as a plain {@code ArrayList},
+     * so a map result can be put in a manager object or sent to a task like any list.
      */
-    private abstract static class ReadOnly<E> extends AbstractList<E> implements RandomAccess, Serializable {
+    private abstract static class ReadOnly<E> extends AbstractList<E>
+            implements RandomAccess, Serializable, EncodesAsArrayList {
         private static final long serialVersionUID = 1L;
 
         Object writeReplace() throws ObjectStreamException {

@@ -15,9 +15,10 @@ import java.nio.channels.SocketChannel;
  */
 final class FrameChannel implements AutoCloseable {
     /**
-     * How long a worker's reader spins before it sleeps: system property {@code procshare.spin.micros},
-     * default 0. Measured on a 2-core machine, spinning made round trips slower (the spinner takes the core
-     * the other side needs); on a machine with idle cores 20 to 50 µs can pay.
+     * How long a reader spins on the asynchronous path (a pool thread feeding a worker, a worker waiting for
+     * work nobody waits on): system property {@code procshare.spin.micros}, default 0. There, on a 2-core
+     * machine, a spinner takes the core the other side needs. Calls a caller waits on spin instead (see
+     * {@code ProcessPool}).
      */
     static final long SPIN_NANOS = Long.getLong("procshare.spin.micros", 0) * 1_000;
 

@@ -288,7 +288,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         return await(mapAsync(fn, items, chunkSize, progress));
     }
 
-    /** Python's {@code map_async}. */
+    /** Python's {@code map_async}; the list it completes with is read-only, as {@link #map}'s. */
     public <T, R> CompletableFuture<List<R>> mapAsync(SerializableFunction<? super T, ? extends R> fn,
                                                       Iterable<? extends T> items) {
         return mapAsync(fn, items, 0, null);
@@ -338,7 +338,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         });
     }
 
-    /** Python's {@code starmap}: {@code fn(key, value)} for each pair, results in order. */
+    /** Python's {@code starmap}: {@code fn(key, value)} for each pair, results in order (a read-only list). */
     public <A, B, R> List<R> starmap(SerializableBiFunction<? super A, ? super B, ? extends R> fn,
                                      Iterable<? extends Map.Entry<? extends A, ? extends B>> pairs)
             throws InterruptedException {
@@ -536,6 +536,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         final byte[] fn;
         final byte[] payload;
         final CompletableFuture<Object> future = new DirectFuture(this);
+        /** A caller waits for it in {@code get()}/{@code join()}: whoever runs it should answer fast. */
+        volatile boolean awaited;
+        /** A pool thread has taken it from the queue. */
+        volatile boolean taken;
 
         Work(byte kind, long fnId, byte[] fn, byte[] payload) {
             this.kind = kind;
@@ -570,11 +574,11 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
 
         /**
-         * If a pool thread took the task first, it reads the answer spinning: waiting a little for it here
-         * too saves this thread a wake-up (what set the p99 of {@code submit(..).get()}: 230 µs, then ~TODO).
+         * If a pool thread took the task first, its answer usually comes within a round trip: waiting for it
+         * spinning here saves this thread a wake-up. Not while the task is still queued behind others.
          */
         private void awaitBriefly() {
-            if (isDone() || work.kind != Messages.TASK) {
+            if (isDone() || work.kind != Messages.TASK || !work.taken) {
                 return;
             }
             long until = System.nanoTime() + DIRECT_SPIN_NANOS;
@@ -585,6 +589,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         @Override
         public Object get() throws InterruptedException, ExecutionException {
+            work.awaited = true;
             runHereIfQueued();
             awaitBriefly();
             return super.get();
@@ -598,6 +603,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         @Override
         public Object join() {
+            work.awaited = true;
             runHereIfQueued();
             awaitBriefly();
             return super.join();
@@ -744,7 +750,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 if (work.future.isDone()) {
                     continue; // cancelled while queued
                 }
+                work.taken = true;
                 if (!busy.tryAcquire()) {
+                    work.taken = false;
                     // A caller is using this worker directly: give the item back for another worker (or
                     // for a caller waiting on it), and come back when this worker is free.
                     queue.offerFirst(work);
@@ -758,8 +766,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                         work.future.completeExceptionally(broken);
                         return;
                     }
-                    // A task's caller may be waiting in get() right now (see DirectFuture): answer it fast.
-                    completion = runOn(connection, work, work.kind == Messages.TASK ? DIRECT_SPIN_NANOS : 0);
+                    // A caller waiting in get() (see DirectFuture) is answered spinning; asynchronous work is not.
+                    completion = runOn(connection, work,
+                            work.kind == Messages.TASK && work.awaited ? DIRECT_SPIN_NANOS : 0);
                 } finally {
                     busy.release();
                 }

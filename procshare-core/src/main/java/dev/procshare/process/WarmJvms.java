@@ -38,8 +38,8 @@ final class WarmJvms {
     /**
      * An idle JVM, or null if none is ready (the caller then starts one cold). A replacement starts when the
      * taken JVM exits, or {@link #REFILL_DELAY_MILLIS} later at the latest: a JVM start takes both cores here for
-     * ~50 ms, and started at once it slowed the very job it replaces (warm start + join 11-13 ms, 8-9 ms with
-     * the replacement deferred).
+     * ~50 ms, and started at once it slowed the very job it replaces (warm start + join went from 11-13 ms to
+     * 8-9 ms with the replacement deferred, measured alone).
      */
     static ChildConnection take() {
         ChildConnection child;

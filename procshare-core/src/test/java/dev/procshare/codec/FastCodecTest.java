@@ -92,6 +92,18 @@ class FastCodecTest {
     }
 
     @Test
+    void stringsComeBackExactlyEvenWithLoneSurrogates() throws Exception {
+        String pair = "a\uD83D\uDE00b";                 // a well-formed emoji: travels as UTF-8
+        String lone = "x\uD83Dy\uDE00";                  // lone high and low surrogates: UTF-8 would make '?'
+        assertEquals(pair, roundTrip(pair));
+        assertEquals(lone, roundTrip(lone));
+        assertEquals("\uD83D", roundTrip("\uD83D"));
+        assertEquals(new ArrayList<>(List.of(lone, pair)), roundTrip(new ArrayList<>(List.of(lone, pair))));
+        byte[] cut = codec.encode(lone);
+        assertThrows(IOException.class, () -> codec.decode(Arrays.copyOf(cut, cut.length - 1)));
+    }
+
+    @Test
     void garbageAndTruncatedInputFailClearly() throws Exception {
         assertThrows(StreamCorruptedException.class, () -> codec.decode(new byte[0]));
         assertThrows(StreamCorruptedException.class, () -> codec.decode(new byte[] {1, 2, 3}));

@@ -60,6 +60,13 @@ class ChunksTest {
         assertThrows(UnsupportedOperationException.class, () -> all.set(0, 9));
         assertThrows(UnsupportedOperationException.class, () -> all.add(9));
 
+        // FastCodec (what the manager and tasks' results use) encodes the view as the ArrayList it equals.
+        byte[] fast = FastCodec.INSTANCE.encode(all);
+        assertArrayEquals(FastCodec.INSTANCE.encode(new ArrayList<>(all)), fast);
+        assertInstanceOf(ArrayList.class, FastCodec.INSTANCE.decode(fast));
+        List<Object> longs = Chunks.asList(new long[] {1L << 40, 2});
+        assertEquals(new ArrayList<>(List.of(1L << 40, 2L)), FastCodec.INSTANCE.decode(FastCodec.INSTANCE.encode(longs)));
+
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(all);

@@ -31,6 +31,48 @@ class TaskCodecTest {
     }
 
     @Test
+    void everyPlainCaptureAndMethodReferenceKindSurvivesARecipe() throws Exception {
+        byte b = -3;
+        short sh = 300;
+        float f = 1.5f;
+        boolean yes = true;
+        String none = null;
+        String lone = "\uD83D"; // a lone surrogate, which UTF-8 alone would turn into '?'
+        SerializableCallable<String> all = () -> b + "|" + sh + "|" + f + "|" + yes + "|" + none + "|" + (int) lone.charAt(0);
+        assertEquals(b + "|300|1.5|true|null|" + 0xD83D, roundTrip(all).call());
+
+        SerializableFunction<Integer, Integer> staticRef = Math::abs;
+        SerializableFunction<String, StringBuilder> constructorRef = StringBuilder::new;
+        SerializableFunction<String, Integer> unboundRef = String::length;
+        assertEquals('L', TaskCodec.encodeTask(staticRef, "x")[0]);
+        assertEquals(5, rebuilt(staticRef).apply(-5));
+        assertEquals("ab", rebuilt(constructorRef).apply("ab").toString());
+        assertEquals(3, rebuilt(unboundRef).apply("abc"));
+
+        ArrayList<Object> receiver = new ArrayList<>(List.of(1));
+        SerializableCallable<Integer> boundRef = receiver::size; // captures the list: Java-serialized
+        assertEquals((byte) 0xAC, TaskCodec.encodeTask(boundRef, "x")[0]);
+        assertEquals(1, roundTrip(boundRef).call());
+        assertEquals(42, roundTrip(Nested.task(6)).call(), "a lambda written in a nested class");
+    }
+
+    static final class Nested {
+        static SerializableCallable<Integer> task(int n) {
+            return () -> n * 7;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> SerializableCallable<T> roundTrip(SerializableCallable<T> task) throws Exception {
+        return (SerializableCallable<T>) TaskCodec.decodeTask(TaskCodec.encodeTask(task, "a test task"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <A, R> SerializableFunction<A, R> rebuilt(SerializableFunction<A, R> fn) throws Exception {
+        return (SerializableFunction<A, R>) TaskCodec.decodeTask(TaskCodec.encodeTask(fn, "a test function"));
+    }
+
+    @Test
     void aLambdaCapturingAnObjectIsJavaSerializedWithItsIdentityKept() throws Exception {
         ArrayList<Object> list = new ArrayList<>(List.of(1, 2));
         SerializableCallable<Boolean> task = () -> list == list && list.size() == 2;
