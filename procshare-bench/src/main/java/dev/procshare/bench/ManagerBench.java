@@ -73,42 +73,45 @@ final class ManagerBench {
 
     /**
      * Calls each throughput client makes before the measured ones, so that C2 has compiled the call path in
-     * the fresh client and server JVMs (with 30 000, a client was still speeding up while measured: 1 client
-     * 450 k/s against 550 k/s after 300 000). Python's clients make 200: it has no JIT to wait for.
+     * the fresh client and server JVMs. On 2 cores the compiler thread competes with the spinning client and
+     * server threads, and it takes long: reads measured in 10 000s after 300 000 warm-up calls still took
+     * 1.5-3.7 µs each, after 1 200 000 about 0.8-1.0 µs (what a long-running client gets). Python's clients
+     * make 200: it has no JIT to wait for.
      */
-    private static final int WARM_UP_CALLS = 300_000;
+    private static final int WARM_UP_CALLS = 1_200_000;
 
     /** Total namespace reads per second of {@code clients} client JVMs started together. */
     static double throughput(int clients, int callsEach) throws Exception {
         try (Manager manager = Manager.builder().allowPackage("dev.procshare.bench").start()) {
             Namespace ns = manager.namespace();
             ns.set("x", 1);
+            ManagedEvent warm = manager.event();
             ManagedEvent go = manager.event();
             ManagedValue<Integer> ready = manager.value(0);
             List<JvmProcess> children = new ArrayList<>();
             try {
                 int warmUp = Math.min(WARM_UP_CALLS, 30 * callsEach); // a quick run stays quick
+                int settle = Math.min(callsEach / 2, 50_000);
                 for (int c = 0; c < clients; c++) {
                     children.add(JvmProcess.builder().call(() -> {
-                        for (int i = 0; i < warmUp; i++) {
-                            ns.get("x"); // long enough for the JIT to compile the call path
+                        ready.update(n -> n + 1);
+                        warm.await();
+                        for (int i = 0; i < 4; i++) {
+                            reads(ns, warmUp / 4);
                         }
                         ready.update(n -> n + 1);
                         go.await();
-                        long t = System.nanoTime();
-                        for (int i = 0; i < callsEach; i++) {
-                            ns.get("x");
-                        }
-                        return System.nanoTime() - t;
+                        // Not timed: a blocking call (this event wait) takes branches the compiled read path
+                        // has not seen, HotSpot deoptimizes it (-XX:+PrintCompilation: ManagerClient.invoke and
+                        // FastCodec.read/write "made not entrant"), and the next ~30 000 reads take 4-10 µs
+                        // until C2 has recompiled them. Python's clients make the same settling calls.
+                        reads(ns, settle);
+                        return reads(ns, callsEach);
                     }).start());
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (ready.get() < clients) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("clients did not get ready");
-                    }
-                    Thread.sleep(5);
-                }
+                awaitReady(ready, clients);
+                warm.set();
+                awaitReady(ready, 2 * clients);
                 go.set();
                 long slowest = 0;
                 for (JvmProcess child : children) {
@@ -120,6 +123,25 @@ final class ManagerBench {
                 children.forEach(JvmProcess::close);
             }
         }
+    }
+
+    private static void awaitReady(ManagedValue<Integer> ready, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (ready.get() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("clients did not get ready");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Nanoseconds of {@code n} namespace reads: one method, so that warm-up and measured loops share its code. */
+    private static long reads(Namespace ns, int n) {
+        long t = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            ns.get("x");
+        }
+        return System.nanoTime() - t;
     }
 
     /** Median ms of {@code Manager.start()}: {cold own JVM, in this JVM after the first}. */
