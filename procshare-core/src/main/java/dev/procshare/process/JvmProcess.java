@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p><b>Exit codes.</b> 0 when the target returned; 1 when it threw; {@code n} after {@code System.exit(n)};
  * {@code 128 + signal} when killed by a signal (143 after {@link #terminate()}, 137 after {@link #kill()});
- * {@value ChildMain#ORPHANED} when the child exited because its parent died.
+ * {@value ChildMain#ORPHANED} when the child exited because its parent died. Once the target is done the child
+ * ends: its shutdown hooks run, and threads the target left running (daemon or not) do not keep it alive.
  *
  * <p><b>Lifetime.</b> A child watches its parent: if the parent dies, even by kill -9, the child exits
  * within moments, unless started {@linkplain Builder#detached(boolean) detached}. When the parent exits
