@@ -22,7 +22,10 @@ final class Chunks {
     private Chunks() {
     }
 
-    /** {@code items[from, to)} as an {@code int[]}, {@code long[]} or {@code double[]}; null if they are not all one box type. */
+    /**
+     * {@code items[from, to)} as an {@code int[]}, {@code long[]} or {@code double[]}; null if they are not all
+     * one box type.
+     */
     static Object compact(List<?> items, int from, int to) {
         Object first = items.get(from);
         if (first == null) {

@@ -68,7 +68,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
      * How long a worker spins for the next job after a direct call ({@code procshare.worker.spin.micros},
      * default 1 ms). Both spins must outlast a wake-up (100-200 µs on this 2-core VM): with 100 µs spins, one
      * call in which either side fell asleep left both sides missing each other's spin, call after call, and
-     * the p99 of {@code submit(..).get()} was 230 µs; with 1 ms it is 50-77 µs (and the spins yield after
+     * the p99 of {@code submit(..).get()} was 230 µs; with 1 ms it was 61-95 µs over runs (the spins yield after
      * their first 20 µs, so a third thread on the core is not kept waiting: that had made the p99.9 2 ms).
      */
     private static final int WORKER_SPIN_MICROS = Integer.getInteger("procshare.worker.spin.micros", 1_000);
@@ -394,7 +394,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         byte[] payload;
         try {
             Object compact = Chunks.compact(items, from, to);
-            payload = compact != null ? FastCodec.INSTANCE.encode(compact) : FastCodec.INSTANCE.encodeRange(items, from, to);
+            payload = compact != null ? FastCodec.INSTANCE.encode(compact)
+                    : FastCodec.INSTANCE.encodeRange(items, from, to);
         } catch (IOException e) {
             throw new UnserializableTaskException("cannot send map() items to a worker JVM: "
                     + TaskCodec.culprit(new ArrayList<>(items.subList(from, to)), e.getMessage())
