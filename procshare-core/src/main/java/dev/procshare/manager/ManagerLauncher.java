@@ -1,18 +1,17 @@
 package dev.procshare.manager;
 
 import dev.procshare.process.JvmProcess;
+import dev.procshare.process.PrivateDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Starts servers: in this JVM, or in a daemon child JVM that reports its address through a private file. */
 final class ManagerLauncher {
@@ -29,7 +28,7 @@ final class ManagerLauncher {
         try {
             return ManagerServer.start(b.config(where, key));
         } catch (IOException | RuntimeException e) {
-            deleteDirectory(dir);
+            PrivateDirectory.delete(dir);
             throw new ManagerException("cannot listen at " + where + ": " + e.getMessage(), e);
         }
     }
@@ -78,13 +77,13 @@ final class ManagerLauncher {
             ManagerClient.share(client);
             return new SocketManager(client, null, process, dir);
         } catch (IOException e) {
-            deleteDirectory(dir);
+            PrivateDirectory.delete(dir);
             throw new ManagerException("cannot start the manager's JVM: " + e, e);
         } catch (RuntimeException e) {
             if (process != null) {
                 process.kill();
             }
-            deleteDirectory(dir);
+            PrivateDirectory.delete(dir);
             throw e;
         }
     }
@@ -211,8 +210,7 @@ final class ManagerLauncher {
     /** A fresh directory only this user can enter, named after this JVM so that leftovers can be found. */
     static Path privateDirectory() {
         try {
-            return Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return PrivateDirectory.create(DIR_PREFIX);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a private directory for the manager's socket", e);
         }
@@ -222,26 +220,8 @@ final class ManagerLauncher {
         if (address.isUnix()) {
             Path dir = Path.of(address.path()).getParent();
             if (dir != null && dir.getFileName().toString().startsWith(DIR_PREFIX)) {
-                deleteDirectory(dir);
+                PrivateDirectory.delete(dir);
             }
-        }
-    }
-
-    static void deleteDirectory(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            files.forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // removed with the directory below, or by the next cleanStale
-                }
-            });
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // already gone, or left for cleanStale
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.process.PrivateDirectory;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The Unix sockets of managers started on this host with a default address (in private directories under
@@ -51,23 +51,9 @@ public final class ManagerSockets {
 
     private static List<Directory> directories() {
         List<Directory> out = new ArrayList<>();
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> entries = Files.list(tmp)) {
-            for (Path dir : (Iterable<Path>) entries.sorted()::iterator) {
-                String name = dir.getFileName().toString();
-                if (!name.startsWith(ManagerLauncher.DIR_PREFIX) || !Files.isDirectory(dir)) {
-                    continue;
-                }
-                String rest = name.substring(ManagerLauncher.DIR_PREFIX.length());
-                try {
-                    out.add(new Directory(dir.resolve("manager.sock"),
-                            Long.parseLong(rest.substring(0, Math.max(0, rest.indexOf('-'))))));
-                } catch (NumberFormatException e) {
-                    // not one of ours
-                }
-            }
-        } catch (IOException e) {
-            // an unreadable temp directory lists nothing
+        for (Path dir : PrivateDirectory.list(ManagerLauncher.DIR_PREFIX)) {
+            PrivateDirectory.creatorPid(dir, ManagerLauncher.DIR_PREFIX)
+                    .ifPresent(pid -> out.add(new Directory(dir.resolve("manager.sock"), pid)));
         }
         return out;
     }
@@ -94,7 +80,7 @@ public final class ManagerSockets {
             if (ProcessHandle.of(d.creatorPid()).isEmpty() && !listening(d.socket())) {
                 stale.add(new SocketInfo(d.socket(), d.creatorPid(), false));
                 if (!dryRun) {
-                    ManagerLauncher.deleteDirectory(d.socket().getParent());
+                    PrivateDirectory.delete(d.socket().getParent());
                 }
             }
         }

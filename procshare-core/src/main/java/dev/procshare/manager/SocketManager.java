@@ -1,6 +1,7 @@
 package dev.procshare.manager;
 
 import dev.procshare.process.JvmProcess;
+import dev.procshare.process.PrivateDirectory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -188,7 +189,7 @@ final class SocketManager implements Manager {
                 Thread.currentThread().interrupt();
             }
             serverProcess.close();
-            ManagerLauncher.deleteDirectory(directory);
+            PrivateDirectory.delete(directory);
         }
     }
 

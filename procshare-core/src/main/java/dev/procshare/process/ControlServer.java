@@ -7,19 +7,17 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * This JVM's end of the private channels to its children: a Unix domain socket in a directory only this
@@ -50,8 +48,7 @@ final class ControlServer {
 
     private ControlServer() throws IOException {
         cleanStaleDirectories();
-        directory = Files.createTempDirectory(DIR_PREFIX + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        directory = PrivateDirectory.create(DIR_PREFIX);
         socket = directory.resolve("ctl.sock");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
@@ -154,42 +151,16 @@ final class ControlServer {
         } catch (IOException ignored) {
             // closing at exit
         }
-        deleteDirectory(directory);
-    }
-
-    private static void deleteDirectory(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            files.forEach(f -> {
-                try {
-                    Files.deleteIfExists(f);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            });
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // best effort at exit; the next JVM removes directories of dead pids
-        }
+        PrivateDirectory.delete(directory);
     }
 
     /** Removes control directories left by JVMs that were killed. */
     private static void cleanStaleDirectories() {
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-        try (Stream<Path> entries = Files.list(tmp)) {
-            entries.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(dir -> {
-                String rest = dir.getFileName().toString().substring(DIR_PREFIX.length());
-                int dash = rest.indexOf('-');
-                try {
-                    long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
-                    if (ProcessHandle.of(pid).isEmpty() && Files.isDirectory(dir)) {
-                        deleteDirectory(dir);
-                    }
-                } catch (NumberFormatException ignored) {
-                    // not ours
-                }
-            });
-        } catch (IOException ignored) {
-            // an unreadable temp directory only means nothing is cleaned
+        for (Path dir : PrivateDirectory.list(DIR_PREFIX)) {
+            OptionalLong pid = PrivateDirectory.creatorPid(dir, DIR_PREFIX);
+            if (pid.isPresent() && ProcessHandle.of(pid.getAsLong()).isEmpty()) {
+                PrivateDirectory.delete(dir);
+            }
         }
     }
 }
