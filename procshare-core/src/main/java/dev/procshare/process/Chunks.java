@@ -27,36 +27,36 @@ final class Chunks {
      * one box type.
      */
     static Object compact(List<?> items, int from, int to) {
-        Object first = items.get(from);
-        if (first == null) {
-            return null;
-        }
-        Class<?> type = first.getClass();
-        for (int i = from; i < to; i++) {
-            Object o = items.get(i);
-            if (o == null || o.getClass() != type) {
-                return null;
-            }
-        }
         int n = to - from;
-        if (type == Integer.class) {
+        Object first = items.get(from);
+        // One pass: filled while every item has the first one's class, abandoned at the first that has not.
+        if (first instanceof Integer) {
             int[] a = new int[n];
             for (int i = 0; i < n; i++) {
-                a[i] = (Integer) items.get(from + i);
+                if (!(items.get(from + i) instanceof Integer v)) {
+                    return null;
+                }
+                a[i] = v;
             }
             return a;
         }
-        if (type == Long.class) {
+        if (first instanceof Long) {
             long[] a = new long[n];
             for (int i = 0; i < n; i++) {
-                a[i] = (Long) items.get(from + i);
+                if (!(items.get(from + i) instanceof Long v)) {
+                    return null;
+                }
+                a[i] = v;
             }
             return a;
         }
-        if (type == Double.class) {
+        if (first instanceof Double) {
             double[] a = new double[n];
             for (int i = 0; i < n; i++) {
-                a[i] = (Double) items.get(from + i);
+                if (!(items.get(from + i) instanceof Double v)) {
+                    return null;
+                }
+                a[i] = v;
             }
             return a;
         }

@@ -2,7 +2,6 @@ package dev.procshare.process;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,9 +51,9 @@ final class WarmJvms {
         if (child == null) {
             refill();
         } else {
-            CompletableFuture<Void> due = new CompletableFuture<>();
-            child.process.onExit().thenRun(() -> due.complete(null));
-            due.completeOnTimeout(null, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS).thenRun(WarmJvms::refill);
+            // onExit() makes a new future on each call: completing this one early touches nobody else's.
+            child.process.onExit().completeOnTimeout(null, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+                    .thenRun(WarmJvms::refill);
         }
         return child;
     }
