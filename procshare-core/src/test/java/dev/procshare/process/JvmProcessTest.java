@@ -174,6 +174,22 @@ class JvmProcessTest {
     }
 
     @Test
+    void childIsToldTheJdkSelectorProviderUnlessTheUserChoseOne() throws Exception {
+        String key = "java.nio.channels.spi.SelectorProvider";
+        String ours = java.nio.channels.spi.SelectorProvider.provider().getClass().getName();
+        try (JvmProcess child = JvmProcess.builder()
+                .call(() -> System.getProperty(key) + " "
+                        + java.nio.channels.spi.SelectorProvider.provider().getClass().getName())
+                .start()) {
+            assertEquals(ours + " " + ours, child.result(BOUND));
+        }
+        try (JvmProcess child = JvmProcess.builder().systemProperty(key, "example.TheUsersProvider")
+                .call(() -> System.getProperty(key)).start()) {
+            assertEquals("example.TheUsersProvider", child.result(BOUND));
+        }
+    }
+
+    @Test
     void environmentDirectoryAndOutputFileApply(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path log = dir.resolve("child.log");
