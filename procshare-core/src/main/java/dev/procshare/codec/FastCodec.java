@@ -2,10 +2,7 @@ package dev.procshare.codec;
 
 import java.io.IOException;
 import java.io.StreamCorruptedException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,8 +25,6 @@ public final class FastCodec implements Codec {
     /** The shared instance; other values go through {@link JavaCodec#INSTANCE}. */
     public static final FastCodec INSTANCE = new FastCodec(JavaCodec.INSTANCE);
 
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final byte MAGIC = (byte) 0xB7;
     private static final int MAX_DEPTH = 64;
 
@@ -313,14 +308,21 @@ public final class FastCodec implements Codec {
         }
     }
 
-    /** A growable byte array with big-endian writes. */
+    /**
+     * A growable byte array with big-endian writes. Numbers go through a {@code ByteBuffer} over the array,
+     * not a byte-array view {@code VarHandle}: as fast once compiled, but a fresh JVM's first view handle
+     * costs 6-7 ms of method-handle set-up (JDK 17; 2 ms on 25), which every child and manager JVM paid
+     * on its way to its first message.
+     */
     private static final class Writer {
         private byte[] buf = new byte[256];
+        private ByteBuffer numbers = ByteBuffer.wrap(buf);
         private int pos;
 
         private void ensure(int n) {
             if (pos + n > buf.length) {
                 buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + n));
+                numbers = ByteBuffer.wrap(buf);
             }
         }
 
@@ -331,13 +333,13 @@ public final class FastCodec implements Codec {
 
         void i32(int v) {
             ensure(4);
-            INT.set(buf, pos, v);
+            numbers.putInt(pos, v);
             pos += 4;
         }
 
         void i64(long v) {
             ensure(8);
-            LONG.set(buf, pos, v);
+            numbers.putLong(pos, v);
             pos += 8;
         }
 
@@ -371,10 +373,12 @@ public final class FastCodec implements Codec {
     /** Bounds-checked big-endian reads: a truncated or lying stream fails with a clear exception. */
     private static final class Reader {
         private final byte[] buf;
+        private final ByteBuffer numbers; // see Writer
         private int pos;
 
         Reader(byte[] buf, int pos) {
             this.buf = buf;
+            this.numbers = ByteBuffer.wrap(buf);
             this.pos = pos;
         }
 
@@ -392,14 +396,14 @@ public final class FastCodec implements Codec {
 
         int i32() throws StreamCorruptedException {
             need(4);
-            int v = (int) INT.get(buf, pos);
+            int v = numbers.getInt(pos);
             pos += 4;
             return v;
         }
 
         long i64() throws StreamCorruptedException {
             need(8);
-            long v = (long) LONG.get(buf, pos);
+            long v = numbers.getLong(pos);
             pos += 8;
             return v;
         }
