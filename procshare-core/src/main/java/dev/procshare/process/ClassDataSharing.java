@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -29,23 +30,67 @@ import java.util.stream.Stream;
  * classpaths of jar files: the JDK refuses directories. CDS logging is switched off in children, because a
  * dump reports classes it skips as warnings. System properties: {@code procshare.cds=false} switches this
  * off; {@code procshare.cds.dir} is where archives go (default {@code ~/.cache/procshare/cds}).
+ *
+ * <p>On JDK 25 and later the archive is an AOT cache: the first child runs as the training run (it records
+ * which classes it loaded and linked), and when it exits a JVM of its own assembles the cache in the
+ * background (about half a second); children started meanwhile go without. JDK 25, same run: cold start +
+ * join of a lambda 39.2 -> 35.5 ms (1.16x -> 1.00x a bare JVM), {@code Manager.start()} 61.7 -> 55.3 ms.
  */
 final class ClassDataSharing {
     private static final AtomicBoolean DUMPING = new AtomicBoolean();
     private static final int KEEP_ARCHIVES = 20;
+    /**
+     * JDK 25's AOT cache (JEP 483, 514) instead of a dynamic CDS archive: it also holds the classes linked and
+     * the lambdas resolved. Measured in a fresh JDK 25 JVM opening a Unix server socket: 28 -> 18 ms.
+     */
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
 
     private ClassDataSharing() {
     }
 
-    /** What to do for one launch: JVM options, and the archive to install when the child exits (or null). */
-    record Plan(List<String> options, Path tempArchive, Path archive) {
-        static final Plan NONE = new Plan(List.of(), null, null);
+    /**
+     * What to do for one launch: JVM options, and the archive to install when the child exits (or null).
+     * With an AOT cache, {@code recorded} is the training run's configuration and {@code create} the command
+     * that turns it into {@code tempArchive}.
+     */
+    record Plan(List<String> options, Path tempArchive, Path archive, Path recorded, List<String> create) {
+        static final Plan NONE = new Plan(List.of(), null, null, null, null);
 
         /** Called when the child has exited: a complete dump becomes the archive others use. */
         void childExited() {
             if (tempArchive == null) {
                 return;
             }
+            if (recorded == null) {
+                install();
+                return;
+            }
+            // Assembling the cache takes a JVM of its own about half a second: not on the thread that saw the
+            // child exit (it completes the child's exit future for everybody waiting on it).
+            Thread assemble = new Thread("procshare-aot-cache") {
+                @Override
+                public void run() {
+                    try {
+                        if (Files.size(recorded) > 0) {
+                            Process assembler = new ProcessBuilder(create).redirectErrorStream(true)
+                                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                            if (!assembler.waitFor(2, TimeUnit.MINUTES)) {
+                                assembler.destroyForcibly();
+                            }
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // no cache this time: the next child records again
+                    } finally {
+                        delete(recorded);
+                        install();
+                    }
+                }
+            };
+            assemble.setDaemon(true);
+            assemble.start();
+        }
+
+        private void install() {
             try {
                 if (Files.size(tempArchive) > 0) {
                     Files.move(tempArchive, archive, StandardCopyOption.ATOMIC_MOVE);
@@ -53,13 +98,17 @@ final class ClassDataSharing {
             } catch (IOException e) {
                 // no archive this time: the next child tries again
             } finally {
-                try {
-                    Files.deleteIfExists(tempArchive);
-                } catch (IOException ignored) {
-                    // best effort
-                }
+                delete(tempArchive);
                 DUMPING.set(false);
             }
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort
         }
     }
 
@@ -78,9 +127,10 @@ final class ClassDataSharing {
                 return Plan.NONE;
             }
             Path dir = directory();
-            Path archive = dir.resolve(key + ".jsa");
+            Path archive = dir.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
             if (Files.isRegularFile(archive)) {
-                return new Plan(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null);
+                return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off", "-Xlog:aot*=off")
+                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null, null, null);
             }
             if (!DUMPING.compareAndSet(false, true)) {
                 return Plan.NONE; // another child of this JVM is writing it
@@ -89,7 +139,24 @@ final class ClassDataSharing {
             prune(dir);
             Path temp = dir.resolve(key + "." + ProcessHandle.current().pid() + "."
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
-            return new Plan(List.of("-XX:ArchiveClassesAtExit=" + temp, "-Xlog:cds*=off"), temp, archive);
+            if (!AOT_CACHE) {
+                return new Plan(List.of("-XX:ArchiveClassesAtExit=" + temp, "-Xlog:cds*=off"), temp, archive, null,
+                        null);
+            }
+            Path recorded = temp.resolveSibling(temp.getFileName() + ".conf");
+            List<String> create = new ArrayList<>(List.of(Launcher.javaExecutable().toString(), "-XX:AOTMode=create",
+                    "-XX:AOTConfiguration=" + recorded, "-XX:AOTCache=" + temp, "-Xlog:cds*=off", "-Xlog:aot*=off"));
+            for (String option : jvmOptions) {
+                if (option.startsWith("-XX:") || (option.startsWith("-X") && !option.startsWith("-Xlog"))) {
+                    create.add(option); // what decides whether a cache fits (heap size, GC), not the program's
+                }
+            }
+            create.addAll(List.of("-cp", classpath));
+            // The training run prints "AOTConfiguration recorded" on the tty, whatever -Xlog says: its VM output
+            // is switched off (the child's own System.out and System.err are untouched).
+            return new Plan(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + recorded,
+                    "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-Xlog:cds*=off", "-Xlog:aot*=off"),
+                    temp, archive, recorded, List.copyOf(create));
         } catch (IOException | RuntimeException e) {
             DUMPING.set(false);
             return Plan.NONE; // sharing is an optimisation: never a reason to fail a start
@@ -135,7 +202,7 @@ final class ClassDataSharing {
     private static void prune(Path dir) throws IOException {
         List<Path> archives = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            files.filter(f -> f.toString().endsWith(".jsa")).forEach(archives::add);
+            files.filter(f -> f.toString().endsWith(".jsa") || f.toString().endsWith(".aot")).forEach(archives::add);
         }
         if (archives.size() < KEEP_ARCHIVES) {
             return;
