@@ -49,6 +49,11 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 3 && ClassDataSharing.INSTALL.equals(args[0])) {
+            ClassDataSharing.install(Path.of(args[1]), Long.parseLong(args[2]));
+            return;
+        }
+        ClassDataSharing.installWhenDone();
         Messages.Launch launch;
         try {
             launch = Messages.Launch.readFrom(new DataInputStream(System.in));

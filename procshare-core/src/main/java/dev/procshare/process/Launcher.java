@@ -114,7 +114,7 @@ final class Launcher {
 
     private static Process start(Spec spec, ControlServer server, String token) {
         String classpath = spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path");
-        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions());
+        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions(), spec.directory());
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(sharing.options());
@@ -122,7 +122,7 @@ final class Launcher {
         // start + exit here. It only serves jps/jstat listings; -XX:+UsePerfData in the options brings it back
         // (the last occurrence of a -XX flag wins).
         command.add("-XX:-UsePerfData");
-        String selectors = jdkSelectorProvider();
+        String selectors = spec.classpath() == null ? jdkSelectorProvider() : null;
         if (selectors != null) {
             command.add("-D" + SELECTOR_PROVIDER + "=" + selectors);
         }
@@ -158,12 +158,10 @@ final class Launcher {
      * The class of this JVM's own selector provider if it is the JDK's (children run the same {@code java}),
      * else null. Naming it saves a child's first socket a {@code ServiceLoader} search of the classpath and
      * the JDK's modules: 4-5 ms of a fresh JVM, measured here on JDK 17 and 25, for a manager's JVM a
-     * tenth of its start. A provider installed by the application is left to the child's own search.
+     * tenth of its start. Only for children with this JVM's classpath: a provider installed by the
+     * application (found here, so not the JDK's) or by another classpath is left to the child's own search.
      */
     private static String jdkSelectorProvider() {
-        if (System.getProperty(SELECTOR_PROVIDER) != null) {
-            return null;
-        }
         Class<?> provider = java.nio.channels.spi.SelectorProvider.provider().getClass();
         return provider.getModule() == Object.class.getModule() ? provider.getName() : null;
     }

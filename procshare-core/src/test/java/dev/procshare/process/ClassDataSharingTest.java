@@ -2,10 +2,16 @@ package dev.procshare.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.procshare.testkit.ChildJvm;
+import dev.procshare.testkit.JvmResult;
 import dev.procshare.testkit.NoLeaks;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,10 +27,138 @@ import org.junit.jupiter.api.io.TempDir;
 /** Children started from a jar classpath share an archive of classes, created once, without warnings. */
 @ExtendWith(NoLeaks.class)
 class ClassDataSharingTest {
+    /** JDK 25 and later: an AOT cache (classes linked, lambdas resolved); before: a dynamic CDS archive. */
     private static final String ARCHIVE = Runtime.version().feature() >= 25 ? ".aot" : ".jsa";
+    private static final Duration BOUND = Duration.ofSeconds(60);
 
     @Test
     void firstChildWritesTheArchiveAndLaterChildrenUseItQuietly(@TempDir Path dir) throws Exception {
+        Path jar = libraryJar(dir);
+        Path archives = dir.resolve("cds");
+        System.setProperty("procshare.cds.dir", archives.toString());
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (JvmProcess child = JvmProcess.builder().classpath(jar.toString()).captureOutput()
+                        .call(() -> 6 * 7).start()) {
+                    assertEquals(42, (int) child.result(BOUND));
+                    assertTrue(child.join(BOUND));
+                    String output = child.output();
+                    assertFalse(output.contains("warning") || output.contains("AOT"), "a child printed: " + output);
+                }
+                if (i == 0) {
+                    awaitInstalled(archives);
+                }
+            }
+            assertEquals(1, files(archives).size(), files(archives).toString());
+        } finally {
+            System.clearProperty("procshare.cds.dir");
+        }
+    }
+
+    @Test
+    void archiveIsInstalledEvenWhenTheParentExitsRightAfterItsChild(@TempDir Path dir) throws Exception {
+        String jar = libraryJar(dir).toString();
+        Path archives = dir.resolve("cds");
+        String archivesDir = archives.toString();
+        try (ChildJvm parent = ChildJvm.task(() -> {
+            System.setProperty("procshare.cds.dir", archivesDir);
+            try (JvmProcess child = JvmProcess.builder().classpath(jar).call(() -> 6 * 7).start()) {
+                System.out.println("RESULT " + child.result(BOUND));
+                child.join(BOUND);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).start()) {
+            JvmResult done = parent.awaitExit();
+            assertEquals(0, done.exitCode(), done.toString());
+            assertTrue(parent.stdout().contains("RESULT 42"), parent.stdout());
+        }
+        // The training child's own helper installs it; nothing of the training is left behind.
+        awaitInstalled(archives);
+    }
+
+    @Test
+    void theUsersOwnSharingOptionsWin(@TempDir Path dir) throws Exception {
+        Path jar = libraryJar(dir);
+        Path archives = dir.resolve("cds");
+        System.setProperty("procshare.cds.dir", archives.toString());
+        try {
+            // The JDK refuses to start a JVM given -Xshare:off or an archive and an archive of ours as well.
+            for (String option : List.of("-Xshare:off", "-Xshare:auto")) {
+                try (JvmProcess child = JvmProcess.builder().classpath(jar.toString()).jvmOptions(option)
+                        .call(() -> 6 * 7).start()) {
+                    assertEquals(42, (int) child.result(BOUND), option);
+                }
+            }
+            assertFalse(Files.exists(archives), "no training was planned");
+        } finally {
+            System.clearProperty("procshare.cds.dir");
+        }
+    }
+
+    @Test
+    void whatTheTrainingRunsVmSaysIsNotLost(@TempDir Path dir) throws Exception {
+        Path jar = libraryJar(dir);
+        System.setProperty("procshare.cds.dir", dir.resolve("cds").toString());
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream parentErr = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(parentErr, true, StandardCharsets.UTF_8));
+        try (JvmProcess child = JvmProcess.builder().classpath(jar.toString()).jvmOptions("-Xmx1k").captureOutput()
+                .call(() -> 6 * 7).start()) {
+            assertTrue(child.join(BOUND));
+            assertNotEquals(0, child.exitCode().getAsInt());
+            // JDK 17: the child's VM prints it; JDK 25's training run logs it and the parent repeats it.
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            String heard;
+            do {
+                Thread.sleep(20);
+                heard = child.output() + parentErr.toString(StandardCharsets.UTF_8);
+            } while (!heard.contains("Too small") && System.nanoTime() < deadline);
+            assertTrue(heard.contains("Too small"), "the VM's complaint was lost: " + heard);
+        } finally {
+            System.setErr(stderr);
+            System.clearProperty("procshare.cds.dir");
+        }
+    }
+
+    @Test
+    void vmOutputKeepsTheTtyTextOnly() {
+        List<String> log = List.of("<?xml version='1.0' encoding='UTF-8'?>", "<hotspot_log version='160 1'>",
+                "<vm_version>", "OpenJDK", "</vm_version>", "<tty>", "<writer thread='1'/>",
+                " AOTConfiguration recorded: x.conf", "Error occurred during initialization of VM",
+                "Too small &lt;maximum&gt; heap &amp; more", "<blob name='x' total_size='4224'>",
+                "<sect index='1' capacity='4224' size='369' remaining='3855'/>", "</blob>",
+                "<statistics type='AOTConfiguration'>", "Deoptimization traps recorded:", "</statistics>",
+                "<tty_done stamp='0.003'/>", "</tty>", "</hotspot_log>");
+        assertEquals("Error occurred during initialization of VM" + System.lineSeparator()
+                + "Too small <maximum> heap & more" + System.lineSeparator(), ClassDataSharing.vmOutput(log));
+    }
+
+    /** Waits until an archive is in place and nothing of its training is left; returns the directory's files. */
+    private static List<String> awaitInstalled(Path archives) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        List<String> names = List.of();
+        while (System.nanoTime() < deadline) {
+            names = files(archives);
+            if (names.size() == 1 && names.get(0).endsWith(ARCHIVE)) {
+                return names;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no archive installed, or leftovers, in " + archives + ": " + names);
+    }
+
+    private static List<String> files(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+        }
+    }
+
+    /** procshare-core's classes and tests as one jar: the JDK archives classes from jars only. */
+    private static Path libraryJar(Path dir) throws IOException {
         Path jar = dir.resolve("app.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             for (String root : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -34,45 +168,7 @@ class ClassDataSharingTest {
                 }
             }
         }
-        Path archives = dir.resolve("cds");
-        System.setProperty("procshare.cds.dir", archives.toString());
-        try {
-            for (int i = 0; i < 3; i++) {
-                try (JvmProcess child = JvmProcess.builder().classpath(jar.toString()).captureOutput()
-                        .call(() -> 6 * 7).start()) {
-                    assertEquals(42, (int) child.result(Duration.ofSeconds(60)));
-                    assertTrue(child.join(Duration.ofSeconds(60)));
-                    String output = child.output();
-                    assertFalse(output.contains("warning") || output.contains("AOT"), "a child printed: " + output);
-                }
-                if (i == 0) {
-                    waitForArchive(archives);
-                }
-            }
-            try (Stream<Path> files = Files.list(archives)) {
-                List<String> names = files.map(p -> p.getFileName().toString()).collect(Collectors.toList());
-                assertEquals(1, names.size(), names.toString());
-                // JDK 25 and later: an AOT cache (classes linked, lambdas resolved); before: a dynamic CDS archive
-                assertTrue(names.get(0).endsWith(ARCHIVE), names.toString());
-            }
-        } finally {
-            System.clearProperty("procshare.cds.dir");
-        }
-    }
-
-    private static void waitForArchive(Path archives) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(archives)) {
-                try (Stream<Path> files = Files.list(archives)) {
-                    if (files.anyMatch(p -> p.toString().endsWith(ARCHIVE))) {
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no archive written in " + archives);
+        return jar;
     }
 
     private static void addTree(JarOutputStream out, Path root) throws IOException {
