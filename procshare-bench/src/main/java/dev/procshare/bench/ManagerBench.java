@@ -101,21 +101,30 @@ final class ManagerBench {
                         }
                         ready.update(n -> n + 1);
                         go.await();
+                        long startAt = (Long) ns.get("startAt");
                         // Not timed: a blocking call (this event wait) takes branches the compiled read path
                         // has not seen, HotSpot deoptimizes it (-XX:+PrintCompilation: ManagerClient.invoke and
                         // FastCodec.read/write "made not entrant"), and the next ~30 000 reads take 4-10 µs
                         // until C2 has recompiled them. Python's clients make the same settling calls.
                         reads(ns, settle);
-                        long start = System.nanoTime(); // CLOCK_MONOTONIC: one clock for all processes here
+                        // All clients start timing together, at an agreed moment of CLOCK_MONOTONIC (one clock
+                        // for all processes here), reading until then: no other call, so nothing deoptimizes.
+                        while (System.nanoTime() < startAt) {
+                            reads(ns, 100);
+                        }
+                        long start = System.nanoTime();
                         return new long[] {start, start + reads(ns, callsEach)};
                     }).start());
                 }
                 awaitReady(ready, clients);
                 warm.set();
                 awaitReady(ready, 2 * clients);
+                // after the settling reads (50 000 at up to 10 µs while recompiling) with room to spare
+                ns.set("startAt", System.nanoTime() + 500_000_000L + settle * 10_000L);
                 go.set();
                 // From the first client's start to the last one's end: if one client were served while the
                 // other waited, the slowest client's own time would count the same work twice as fast.
+                // (The starts differ by microseconds: see startAt.)
                 long first = Long.MAX_VALUE;
                 long last = Long.MIN_VALUE;
                 for (JvmProcess child : children) {

@@ -48,7 +48,10 @@ def client_loop(ns, calls, ready, go, results):
         ns.x
     ready.put(1)
     go.wait()
+    start_at = ns.start_at
     for _ in range(min(calls // 2, 50000)):  # the settling calls the Java clients make after the start signal
+        ns.x
+    while time.monotonic() < start_at:  # all clients start timing together, reading until then
         ns.x
     t = time.monotonic()  # one clock for all processes: the span runs from the first start to the last end
     for _ in range(calls):
@@ -66,6 +69,7 @@ def throughput(manager, clients, calls):
         p.start()
     for _ in procs:
         ready.get()
+    ns.start_at = time.monotonic() + 0.5 + min(calls // 2, 50000) * 60e-6  # after the settling calls, with room
     go.set()
     spans = [results.get() for _ in procs]
     for p in procs:
