@@ -363,9 +363,11 @@ public final class JvmProcess implements AutoCloseable {
          * Extra JVM options, such as {@code -Xmx256m} or {@code -XX:+UseSerialGC}. Children start with
          * {@code -XX:-UsePerfData} (it saves about 2.5 ms of every start and exit, but {@code jps} and
          * {@code jstat} do not list them; {@code jcmd <pid>} still works): pass {@code -XX:+UsePerfData} here to
-         * get the listing back. They are also told this JVM's selector provider when it is the JDK's own
-         * ({@code -Djava.nio.channels.spi.SelectorProvider=...}, which spares a child's first socket a
-         * service-loader search, 4-5 ms); a {@code -Djava.nio.channels.spi.SelectorProvider} given here wins.
+         * get the listing back. Children with this JVM's classpath are also told its selector provider when it
+         * is the JDK's own ({@code -Djava.nio.channels.spi.SelectorProvider=...}, which spares a child's first
+         * socket a service-loader search, 4-5 ms); a {@code -Djava.nio.channels.spi.SelectorProvider} given here
+         * wins. Class-data sharing settings given here ({@code -Xshare:off}, an archive) replace procshare's
+         * shared class archive for that child.
          */
         public Builder jvmOptions(String... options) {
             jvmOptions.addAll(List.of(options));
