@@ -33,9 +33,15 @@ public final class ChildMain {
     private static final long PARENT_POLL_MILLIS = 100;
 
     private static volatile ProcessInfo current;
+    private static volatile boolean endedWell;
     private static volatile Map<String, byte[]> context = Map.of();
 
     private ChildMain() {
+    }
+
+    /** Whether this JVM's work ended with exit code 0 through {@code main} (not a task's System.exit or a kill). */
+    static boolean endedWell() {
+        return endedWell;
     }
 
     /** Set in a JVM that procshare started; null elsewhere. */
@@ -50,10 +56,13 @@ public final class ChildMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && ClassDataSharing.INSTALL.equals(args[0])) {
-            ClassDataSharing.install(Path.of(args[1]), Long.parseLong(args[2]));
+            ClassDataSharing.install(Path.of(args[1]), "install".equals(args[2]));
             return;
         }
-        ClassDataSharing.installWhenDone();
+        String classArchivePlan = System.getProperty("procshare.cds.plan"); // ClassDataSharing.PLAN_PROPERTY
+        if (classArchivePlan != null) { // a training run; ClassDataSharing stays unloaded in other children
+            ClassDataSharing.trainWhileAlive(classArchivePlan);
+        }
         Messages.Launch launch;
         try {
             launch = Messages.Launch.readFrom(new DataInputStream(System.in));
@@ -167,6 +176,7 @@ public final class ChildMain {
      * also stops non-daemon threads the task left running, as always.
      */
     private static void end(int code) {
+        endedWell = code == 0;
         if (code != 0 || otherNonDaemonThreads()) {
             exit(code);
             return;

@@ -2,17 +2,22 @@ package dev.procshare.process;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,10 +49,14 @@ import java.util.stream.Stream;
  * untouched.
  *
  * <p>Installing the archive is the training child's own business, not its parent's (which may have exited
- * by then, as a program that starts one manager and ends does): the child's shutdown hook starts a small
- * helper JVM ({@link ChildMain} with {@link #INSTALL}) that waits until the child has gone, assembles the
- * AOT cache if there is one to assemble, checks it succeeded, and moves the archive into place atomically.
- * What a killed helper leaves behind is removed by the next JVM that plans a training run.
+ * by then, as a program that starts one manager and ends does): the child holds a lock on its plan file while
+ * it lives, and its shutdown hook starts a small helper JVM ({@link ChildMain} with {@link #INSTALL}) that
+ * takes that lock once the child has gone, assembles the AOT cache if there is one to assemble, checks that
+ * the archive maps, and moves it into place atomically; a child that did not end well (its task failed, it
+ * was killed) installs nothing. A key whose archive failed is not trained again for a day. Not trained: a
+ * child whose JVM would run without the JDK's own archive (this JVM runs without one, or options in the
+ * environment turn sharing off), and on JDK 25 a child whose output is not this JVM's (the VM output the
+ * parent repeats would land elsewhere). What a killed helper leaves behind is removed by the next planner.
  */
 final class ClassDataSharing {
     /** ChildMain's first argument in a helper that installs an archive. */
@@ -56,14 +65,23 @@ final class ClassDataSharing {
     static final String PLAN_PROPERTY = "procshare.cds.plan";
     private static final AtomicBoolean PLANNING = new AtomicBoolean();
     private static final int KEEP_ARCHIVES = 20;
-    /** A training run whose plan is younger is taken to be still under way; older leftovers are removed. */
-    private static final long TRAINING_MILLIS = TimeUnit.MINUTES.toMillis(3);
+    /** An unlocked plan younger than this may belong to a child still starting; older, it is a leftover. */
+    private static final long GRACE_MILLIS = TimeUnit.MINUTES.toMillis(1);
+    /** How long a key whose archive failed is not trained again. */
+    private static final long FAILED_MILLIS = TimeUnit.DAYS.toMillis(1);
     /** JDK 25's AOT cache instead of a dynamic CDS archive (the options used here are JDK 25's). */
     private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
     /** Options with which the JDK refuses to start a JVM that also records or uses our archive. */
     private static final Pattern OWN_SHARING = Pattern.compile("-Xshare.*|-XX:[+-]?(SharedArchiveFile|"
             + "ArchiveClassesAtExit|AutoCreateSharedArchive|DumpLoadedClassList|SharedClassListFile|UseSharedSpaces|"
-            + "AOT).*");
+            + "AOT|Flags|VMOptionsFile).*|@.*");
+    /** Options a helper does not pass on to the JVMs that check or assemble an archive: they write files. */
+    private static final Pattern NOT_FOR_HELPERS = Pattern.compile("-Xlog.*|-XX:LogFile.*|-verbose.*|-javaagent.*"
+            + "|-agentlib.*|-agentpath.*|-XX:[+-]?(LogVMOutput|DisplayVMOutput).*");
+    private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS");
+    /** The training child's lock on its plan, held until its process ends. */
+    private static volatile FileChannel planLock;
 
     private ClassDataSharing() {
     }
@@ -95,37 +113,45 @@ final class ClassDataSharing {
     }
 
     /**
-     * The plan for a child with this classpath, these JVM options and this working directory (null: ours).
-     * The options are part of the archive's key: a child with other options usually does other work (a manager
-     * server, a pool worker with a bigger heap) and loads other classes, and some options (heap, GC) decide
-     * whether an archive fits.
+     * The plan for a child with this classpath, these JVM options, this working directory (null: ours), these
+     * extra environment variables, and whose output is (or is not) this JVM's. The options are part of the
+     * archive's key: a child with other options usually does other work (a manager server, a pool worker with
+     * a bigger heap) and loads other classes, and some options (heap, GC) decide whether an archive fits.
      */
-    static Plan plan(String classpath, List<String> jvmOptions, Path directory) {
-        if (!Boolean.parseBoolean(System.getProperty("procshare.cds", "true"))
-                || jvmOptions.stream().anyMatch(o -> OWN_SHARING.matcher(o).matches())) {
+    static Plan plan(String classpath, List<String> jvmOptions, Path directory, Map<String, String> environment,
+                     boolean outputInherited) {
+        if (!Boolean.parseBoolean(System.getProperty("procshare.cds", "true")) || !sharingPossible(jvmOptions,
+                environment)) {
             return Plan.NONE;
         }
         try {
-            String key = key(classpath, jvmOptions);
+            Path workDir = directory == null ? null : directory.toAbsolutePath();
+            String key = key(classpath, jvmOptions, workDir);
             if (key == null) {
                 return Plan.NONE;
             }
-            Path dir = directory();
+            Path dir = directory().toAbsolutePath();
             Path archive = dir.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
             if (Files.isRegularFile(archive)) {
                 return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off", "-Xlog:aot*=off")
                         : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null);
             }
+            if (AOT_CACHE && !outputInherited) {
+                return Plan.NONE; // the training's VM output, repeated on our stderr, would miss its destination
+            }
             if (!PLANNING.compareAndSet(false, true)) {
                 return Plan.NONE; // another thread of this JVM is planning one
             }
             try {
-                Files.createDirectories(dir);
-                prune(dir);
-                if (trainingUnderWay(dir, key)) {
-                    return Plan.NONE; // this or another JVM's child is writing it
+                if (!Files.isDirectory(dir)) {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                            PosixFilePermissions.fromString("rwx------"))); // plans name commands to run
                 }
-                return training(dir, key, archive, classpath, jvmOptions, directory);
+                prune(dir);
+                if (recentlyFailed(dir, key) || trainingUnderWay(dir, key)) {
+                    return Plan.NONE;
+                }
+                return training(dir, key, archive, classpath, jvmOptions, workDir);
             } finally {
                 PLANNING.set(false);
             }
@@ -134,34 +160,42 @@ final class ClassDataSharing {
         }
     }
 
+    /**
+     * Whether a child can record an archive: this JVM maps the JDK's own archive (a child of the same
+     * {@code java} with the same environment does too; a jlink image without one, or {@code -Xshare:off} in
+     * {@code JAVA_TOOL_OPTIONS}, make the JDK refuse a recording), and no option, here or in the child's
+     * environment, sets up sharing of its own.
+     */
+    private static boolean sharingPossible(List<String> jvmOptions, Map<String, String> environment) {
+        if (!System.getProperty("java.vm.info", "").contains("sharing")) {
+            return false;
+        }
+        List<String> options = new ArrayList<>(jvmOptions);
+        for (String variable : OPTION_VARIABLES) {
+            String value = environment.containsKey(variable) ? environment.get(variable) : System.getenv(variable);
+            if (value != null) {
+                options.addAll(List.of(value.trim().split("\\s+")));
+            }
+        }
+        return options.stream().noneMatch(o -> OWN_SHARING.matcher(o).matches());
+    }
+
     private static Plan training(Path dir, String key, Path archive, String classpath, List<String> jvmOptions,
-                                 Path directory) throws IOException {
+                                 Path workDir) throws IOException {
         String temp = dir.resolve(key + "." + ProcessHandle.current().pid() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp").toString();
         Path planFile = Path.of(temp + ".plan");
-        List<String> plan = new ArrayList<>(List.of(archive.toString(), temp,
-                directory == null ? "" : directory.toString()));
+        List<String> plan = new ArrayList<>(List.of(archive.toString(), workDir == null ? "" : workDir.toString(),
+                classpath));
+        plan.addAll(jvmOptions);
         List<String> options = new ArrayList<>();
         Path vmLog = null;
         if (AOT_CACHE) {
-            String recorded = temp + ".conf";
             vmLog = Path.of(temp + ".vm.log");
-            plan.add(recorded);
-            plan.addAll(List.of(Launcher.javaExecutable().toString(), "-XX:AOTMode=create",
-                    "-XX:AOTConfiguration=" + recorded, "-XX:AOTCache=" + temp, "-Xlog:cds*=off", "-Xlog:aot*=off"));
-            for (String option : jvmOptions) {
-                // what decides whether a cache fits (heap, GC, modules), not where the program logs
-                if (option.startsWith("-X") && !option.startsWith("-Xlog") && !option.startsWith("-XX:LogFile")
-                        || option.startsWith("--")) {
-                    plan.add(option);
-                }
-            }
-            plan.addAll(List.of("-cp", classpath));
-            options.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + recorded,
+            options.addAll(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + temp + ".conf",
                     "-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:+LogVMOutput",
                     "-XX:LogFile=" + vmLog, "-Xlog:cds*=off", "-Xlog:aot*=off"));
         } else {
-            plan.add("");
             options.addAll(List.of("-XX:ArchiveClassesAtExit=" + temp, "-Xlog:cds*=off"));
         }
         Files.write(planFile, plan, StandardCharsets.UTF_8);
@@ -169,25 +203,56 @@ final class ClassDataSharing {
         return new Plan(List.copyOf(options), vmLog);
     }
 
-    /** Whether a plan for this key was written lately (its child, or the helper, is still at work). */
+    /** Whether a key's last archive failed lately (then it is not trained again for a while). */
+    private static boolean recentlyFailed(Path dir, String key) {
+        Path marker = dir.resolve(key + ".failed");
+        return Files.exists(marker) && modified(marker) > System.currentTimeMillis() - FAILED_MILLIS;
+    }
+
+    /** Whether a child is training this key: its plan is locked, or so new that its child may be starting. */
     private static boolean trainingUnderWay(Path dir, String key) throws IOException {
-        long now = System.currentTimeMillis();
         try (Stream<Path> files = Files.list(dir)) {
             return files.anyMatch(f -> {
                 String name = f.getFileName().toString();
-                return name.startsWith(key + ".") && name.endsWith(".tmp.plan") && modified(f) > now - TRAINING_MILLIS;
+                return name.startsWith(key + ".") && name.endsWith(".tmp.plan") && planLive(f);
             });
         }
     }
 
+    /** A plan is live while its child holds the lock on it, and for a grace period after it was written. */
+    private static boolean planLive(Path plan) {
+        if (modified(plan) > System.currentTimeMillis() - GRACE_MILLIS) {
+            return true;
+        }
+        try (FileChannel channel = FileChannel.open(plan, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // this JVM is the training child that holds it
+        } catch (IOException | RuntimeException e) {
+            return false; // gone, or not ours to lock: nothing is training with it
+        }
+    }
+
     /**
-     * In a training child: when it exits, a helper JVM installs the archive that this JVM writes as it ends.
-     * A hook, not code at the end of main: a task may end its JVM with System.exit, or the parent terminate it.
+     * In a training child, at its start: holds the lock on its plan while this process lives, and when it
+     * exits, a helper JVM installs (or, if this JVM did not end well, discards) the archive that this JVM
+     * writes as it ends. A hook, not code at the end of main: the parent may terminate a daemon child.
      */
-    static void installWhenDone() {
-        String planFile = System.getProperty(PLAN_PROPERTY);
-        if (planFile == null) {
-            return;
+    static void trainWhileAlive(String planFile) {
+        try {
+            FileChannel channel = FileChannel.open(Path.of(planFile), StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) {
+                channel.close();
+                return; // not ours after all
+            }
+            planLock = channel;
+        } catch (IOException | RuntimeException e) {
+            return; // the plan is gone (pruned): the archive this JVM writes is removed as a leftover
         }
         Runtime.getRuntime().addShutdownHook(new Thread("procshare-class-archive") { // not a lambda: start path
             @Override
@@ -195,7 +260,7 @@ final class ClassDataSharing {
                 try {
                     new ProcessBuilder(Launcher.javaExecutable().toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                             "-Xmx32m", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
-                            ChildMain.class.getName(), INSTALL, planFile, Long.toString(ProcessHandle.current().pid()))
+                            ChildMain.class.getName(), INSTALL, planFile, ChildMain.endedWell() ? "install" : "discard")
                             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
                 } catch (IOException | RuntimeException e) {
@@ -206,56 +271,83 @@ final class ClassDataSharing {
     }
 
     /**
-     * The helper's work: wait until the training child {@code pid} has exited, assemble the AOT cache if the
-     * plan says so, and move a complete archive into place. Everything the training left is removed.
+     * The helper's work: take the plan's lock once the training child has gone (the archive is complete by
+     * then), assemble the AOT cache or check that the dynamic archive maps, move a good archive into place,
+     * and mark the key failed otherwise. Everything the training left is removed.
      */
-    static void install(Path planFile, long pid) {
-        List<String> plan;
-        try {
-            plan = Files.readAllLines(planFile, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return;
-        }
-        Path archive = Path.of(plan.get(0));
-        Path temp = Path.of(plan.get(1));
-        Path recorded = plan.get(3).isEmpty() ? null : Path.of(plan.get(3));
-        try {
-            ProcessHandle.of(pid).ifPresent(child -> {
-                try {
-                    child.onExit().get(2, TimeUnit.MINUTES);
-                } catch (Exception e) {
-                    throw new IllegalStateException("the training child did not exit", e);
-                }
-            });
-            boolean complete;
-            if (recorded == null) {
-                complete = Files.isRegularFile(temp) && Files.size(temp) > 0;
-            } else {
-                complete = Files.isRegularFile(recorded) && Files.size(recorded) > 0 && assemble(plan, temp);
+    static void install(Path planFile, boolean install) {
+        String temp = planFile.toString().substring(0, planFile.toString().length() - ".plan".length());
+        Path archiveTemp = Path.of(temp);
+        Path recorded = Path.of(temp + ".conf");
+        try (FileChannel channel = FileChannel.open(planFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (!awaitLock(channel) || !install) {
+                return;
             }
-            if (complete) {
-                Files.move(temp, archive, StandardCopyOption.ATOMIC_MOVE);
+            List<String> plan = Files.readAllLines(planFile, StandardCharsets.UTF_8);
+            Path archive = Path.of(plan.get(0));
+            String workDir = plan.get(1);
+            String classpath = plan.get(2);
+            List<String> userOptions = new ArrayList<>();
+            for (String option : plan.subList(3, plan.size())) {
+                if (!NOT_FOR_HELPERS.matcher(option).matches()) {
+                    userOptions.add(option); // what decides whether an archive fits: heap, GC, modules
+                }
+            }
+            List<String> command = new ArrayList<>(List.of(Launcher.javaExecutable().toString()));
+            if (AOT_CACHE) {
+                command.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + recorded,
+                        "-XX:AOTCache=" + archiveTemp, "-Xlog:cds*=off", "-Xlog:aot*=off"));
+                command.addAll(userOptions);
+                command.addAll(List.of("-cp", classpath));
+            } else {
+                // A dump cut short (the child killed as it exited) has no valid header, and such an archive would
+                // switch sharing off altogether: -Xshare:on refuses to start unless it maps.
+                command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archiveTemp, "-Xlog:cds*=off"));
+                command.addAll(userOptions);
+                command.addAll(List.of("-cp", classpath, "-version"));
+            }
+            boolean good = Files.isRegularFile(AOT_CACHE ? recorded : archiveTemp) && run(command, workDir)
+                    && Files.isRegularFile(archiveTemp) && Files.size(archiveTemp) > 0;
+            if (good) {
+                Files.move(archiveTemp, archive, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                Files.writeString(planFile.resolveSibling(archive.getFileName().toString()
+                        .replaceFirst("\\.(aot|jsa)$", ".failed")), "");
             }
         } catch (IOException | RuntimeException e) {
-            // no archive this time: the next child of this key trains again
+            // no archive this time
         } finally {
-            delete(temp);
-            if (recorded != null) {
-                delete(recorded);
-            }
+            delete(archiveTemp);
+            delete(recorded);
             delete(planFile);
         }
     }
 
-    /** Runs the plan's create command; whether it finished in time, succeeded and wrote {@code temp}. */
-    private static boolean assemble(List<String> plan, Path temp) throws IOException {
-        ProcessBuilder create = new ProcessBuilder(plan.subList(4, plan.size()))
+    /** Takes the plan's lock, which the training child holds until its process has ended; false after 2 min. */
+    private static boolean awaitLock(FileChannel channel) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            if (channel.tryLock() != null) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Runs a helper command in {@code workDir} (empty: here); whether it finished in time with exit code 0. */
+    private static boolean run(List<String> command, String workDir) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
-        if (!plan.get(2).isEmpty()) {
-            create.directory(new File(plan.get(2))); // relative classpath entries mean what they meant to the child
+        if (!workDir.isEmpty()) {
+            builder.directory(new File(workDir)); // relative classpath entries mean what they meant to the child
         }
-        Process process = create.start();
+        Process process = builder.start();
         try {
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
                 process.destroyForcibly().waitFor();
@@ -266,7 +358,7 @@ final class ClassDataSharing {
             Thread.currentThread().interrupt();
             return false;
         }
-        return process.exitValue() == 0 && Files.isRegularFile(temp) && Files.size(temp) > 0;
+        return process.exitValue() == 0;
     }
 
     /**
@@ -320,7 +412,7 @@ final class ClassDataSharing {
     }
 
     /** A hash of the JDK and the classpath jars, or null if the classpath holds anything but jar files. */
-    private static String key(String classpath, List<String> jvmOptions) throws IOException {
+    private static String key(String classpath, List<String> jvmOptions, Path workDir) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
@@ -333,7 +425,7 @@ final class ClassDataSharing {
             update(digest, option);
         }
         for (String entry : classpath.split(File.pathSeparator)) {
-            Path jar = Path.of(entry).toAbsolutePath();
+            Path jar = workDir == null ? Path.of(entry).toAbsolutePath() : workDir.resolve(entry);
             if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
                 return null;
             }
@@ -350,19 +442,34 @@ final class ClassDataSharing {
 
     /**
      * Keeps the newest archives only (keys change with every rebuilt jar), and removes what training runs
-     * left behind: a helper killed midway, or a child whose JDK refused to start.
+     * left behind: plans no child holds any more (a child killed, a helper killed midway, a child whose JDK
+     * refused to start) with their files, and failure marks older than a day.
      */
     private static void prune(Path dir) throws IOException {
         List<Path> archives = new ArrayList<>();
-        long stale = System.currentTimeMillis() - TRAINING_MILLIS;
+        List<String> livePrefixes = new ArrayList<>();
+        List<Path> temporaries = new ArrayList<>();
+        long now = System.currentTimeMillis();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
                 if (name.endsWith(".jsa") || name.endsWith(".aot")) {
                     archives.add(f);
-                } else if (name.contains(".tmp") && modified(f) < stale) {
-                    delete(f);
+                } else if (name.endsWith(".failed")) {
+                    if (modified(f) < now - FAILED_MILLIS) {
+                        delete(f);
+                    }
+                } else if (name.endsWith(".tmp.plan") && planLive(f)) {
+                    livePrefixes.add(name.substring(0, name.length() - ".plan".length()));
+                } else if (name.contains(".tmp")) {
+                    temporaries.add(f);
                 }
+            }
+        }
+        for (Path f : temporaries) {
+            String name = f.getFileName().toString();
+            if (livePrefixes.stream().noneMatch(name::startsWith) && modified(f) < now - GRACE_MILLIS) {
+                delete(f);
             }
         }
         if (archives.size() < KEEP_ARCHIVES) {

@@ -114,7 +114,8 @@ final class Launcher {
 
     private static Process start(Spec spec, ControlServer server, String token) {
         String classpath = spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path");
-        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions(), spec.directory());
+        ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions(), spec.directory(),
+                spec.environment(), spec.output() == OutputMode.INHERIT);
         List<String> command = new ArrayList<>();
         command.add(javaExecutable().toString());
         command.addAll(sharing.options());
