@@ -33,15 +33,15 @@ public final class ChildMain {
     private static final long PARENT_POLL_MILLIS = 100;
 
     private static volatile ProcessInfo current;
-    private static volatile boolean endedWell;
+    private static volatile boolean taskFailed;
     private static volatile Map<String, byte[]> context = Map.of();
 
     private ChildMain() {
     }
 
-    /** Whether this JVM's work ended with exit code 0 through {@code main} (not a task's System.exit or a kill). */
-    static boolean endedWell() {
-        return endedWell;
+    /** Whether this JVM ended its work with a failure: a task or initializer threw, or its parent died. */
+    static boolean taskFailed() {
+        return taskFailed;
     }
 
     /** Set in a JVM that procshare started; null elsewhere. */
@@ -176,7 +176,7 @@ public final class ChildMain {
      * also stops non-daemon threads the task left running, as always.
      */
     private static void end(int code) {
-        endedWell = code == 0;
+        taskFailed = code != 0;
         if (code != 0 || otherNonDaemonThreads()) {
             exit(code);
             return;
@@ -293,6 +293,9 @@ public final class ChildMain {
 
     /** Exits running shutdown hooks (they unlink this JVM's segments), but never hangs in them. */
     private static void exit(int code) {
+        if (code != 0) {
+            taskFailed = true; // a failed task, initializer or orphaned child: its class archive is not kept
+        }
         System.out.flush();
         System.err.flush();
         startExitGuard(code);

@@ -52,11 +52,13 @@ import java.util.stream.Stream;
  * by then, as a program that starts one manager and ends does): the child holds a lock on its plan file while
  * it lives, and its shutdown hook starts a small helper JVM ({@link ChildMain} with {@link #INSTALL}) that
  * takes that lock once the child has gone, assembles the AOT cache if there is one to assemble, checks that
- * the archive maps, and moves it into place atomically; a child that did not end well (its task failed, it
- * was killed) installs nothing. A key whose archive failed is not trained again for a day. Not trained: a
- * child whose JVM would run without the JDK's own archive (this JVM runs without one, or options in the
- * environment turn sharing off), and on JDK 25 a child whose output is not this JVM's (the VM output the
- * parent repeats would land elsewhere). What a killed helper leaves behind is removed by the next planner.
+ * the archive maps, and moves it into place atomically; a child whose task failed (or whose parent died)
+ * installs nothing. A key whose archive failed, or whose training child could not start, is not trained again
+ * for a day. Not trained: a child whose JVM could not record (this JVM runs without the JDK's own archive,
+ * options here or in the environment that the JDK refuses with a recording), and on JDK 25 a child whose
+ * output is not this JVM's (the VM output the parent repeats would land elsewhere). What a killed helper
+ * leaves behind is removed by the next planner. The directory is used only if it is the user's and nobody
+ * else can write to it: a plan names a command line the helper runs.
  */
 final class ClassDataSharing {
     /** ChildMain's first argument in a helper that installs an archive. */
@@ -75,9 +77,14 @@ final class ClassDataSharing {
     private static final Pattern OWN_SHARING = Pattern.compile("-Xshare.*|-XX:[+-]?(SharedArchiveFile|"
             + "ArchiveClassesAtExit|AutoCreateSharedArchive|DumpLoadedClassList|SharedClassListFile|UseSharedSpaces|"
             + "AOT|Flags|VMOptionsFile).*|@.*");
+    /** Options with which the JDK cannot record an archive (tested on 17 and 25: the child would not start). */
+    private static final Pattern NO_RECORDING = Pattern.compile("--(limit-modules|patch-module|upgrade-module-path)"
+            + ".*|-Djdk\\.module\\.(limitmods|upgrade\\.path|patch).*|-XX:ObjectAlignmentInBytes.*"
+            + "|-XX:-UseCompressedClassPointers");
     /** Options a helper does not pass on to the JVMs that check or assemble an archive: they write files. */
-    private static final Pattern NOT_FOR_HELPERS = Pattern.compile("-Xlog.*|-XX:LogFile.*|-verbose.*|-javaagent.*"
-            + "|-agentlib.*|-agentpath.*|-XX:[+-]?(LogVMOutput|DisplayVMOutput).*");
+    private static final Pattern NOT_FOR_HELPERS = Pattern.compile("-Xlog.*|-verbose.*|-javaagent.*|-agentlib.*"
+            + "|-agentpath.*|-Dcom\\.sun\\.management\\..*|-XX:[+-]?(LogFile|LogVMOutput|DisplayVMOutput|LogCompilation"
+            + "|StartFlightRecording|FlightRecorder|OnError|OnOutOfMemoryError|HeapDump|ErrorFile|AlwaysPreTouch).*");
     private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS");
     /** The training child's lock on its plan, held until its process ends. */
@@ -90,11 +97,23 @@ final class ClassDataSharing {
      * What to do for one launch: JVM options, and (for an AOT training run) the log of its VM output to
      * repeat when it has exited.
      */
-    record Plan(List<String> options, Path vmLog) {
-        static final Plan NONE = new Plan(List.of(), null);
+    record Plan(List<String> options, Path vmLog, Path planFile, Path failedMark) {
+        static final Plan NONE = new Plan(List.of(), null, null, null);
 
-        /** Called when the child has exited: what its VM printed, less the recording notice, is repeated. */
+        /**
+         * Called when the child has exited: a training child that never got going (its JVM refused the
+         * options, say) marks its key failed, and what its VM printed, less the recording notice, is repeated.
+         */
         void childExited() {
+            // the mark first: the helper deletes the plan before it, so this sees a plan only if it is still due
+            if (planFile != null && !Files.exists(Path.of(started(planFile.toString()))) && Files.exists(planFile)) {
+                try {
+                    Files.writeString(failedMark, "");
+                } catch (IOException ignored) {
+                    // best effort: the plan is pruned after its grace period anyway
+                }
+                delete(planFile);
+            }
             if (vmLog == null) {
                 return;
             }
@@ -120,32 +139,36 @@ final class ClassDataSharing {
      */
     static Plan plan(String classpath, List<String> jvmOptions, Path directory, Map<String, String> environment,
                      boolean outputInherited) {
-        if (!Boolean.parseBoolean(System.getProperty("procshare.cds", "true")) || !sharingPossible(jvmOptions,
-                environment)) {
+        List<String> effective = effectiveOptions(jvmOptions, environment);
+        if (!Boolean.parseBoolean(System.getProperty("procshare.cds", "true")) || !sharingPossible(effective)) {
             return Plan.NONE;
         }
         try {
             Path workDir = directory == null ? null : directory.toAbsolutePath();
-            String key = key(classpath, jvmOptions, workDir);
-            if (key == null) {
+            String key = key(classpath, effective, workDir); // the environment's options decide the fit too
+            Path dir = directory().toAbsolutePath();
+            if (key == null || !trusted(dir)) {
                 return Plan.NONE;
             }
-            Path dir = directory().toAbsolutePath();
             Path archive = dir.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
             if (Files.isRegularFile(archive)) {
                 return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off", "-Xlog:aot*=off")
-                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null);
+                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null, null);
             }
-            if (AOT_CACHE && !outputInherited) {
-                return Plan.NONE; // the training's VM output, repeated on our stderr, would miss its destination
+            if (AOT_CACHE && !outputInherited || !recordingPossible(effective)) {
+                return Plan.NONE; // AOT: the training's VM output, repeated on our stderr, would miss its destination
             }
             if (!PLANNING.compareAndSet(false, true)) {
                 return Plan.NONE; // another thread of this JVM is planning one
             }
             try {
                 if (!Files.isDirectory(dir)) {
-                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rwx------"))); // plans name commands to run
+                    if (posix(dir)) {
+                        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwx------"))); // plans name commands to run
+                    } else {
+                        Files.createDirectories(dir);
+                    }
                 }
                 prune(dir);
                 if (recentlyFailed(dir, key) || trainingUnderWay(dir, key)) {
@@ -166,18 +189,26 @@ final class ClassDataSharing {
      * {@code JAVA_TOOL_OPTIONS}, make the JDK refuse a recording), and no option, here or in the child's
      * environment, sets up sharing of its own.
      */
-    private static boolean sharingPossible(List<String> jvmOptions, Map<String, String> environment) {
-        if (!System.getProperty("java.vm.info", "").contains("sharing")) {
-            return false;
-        }
+    private static boolean sharingPossible(List<String> options) {
+        return options.stream().noneMatch(o -> OWN_SHARING.matcher(o).matches());
+    }
+
+    /** Whether a child with these options (its own and its environment's) can record an archive. */
+    private static boolean recordingPossible(List<String> options) {
+        return System.getProperty("java.vm.info", "").contains("sharing")
+                && options.stream().noneMatch(o -> NO_RECORDING.matcher(o).matches());
+    }
+
+    /** The child's JVM options followed by those its environment adds ({@code JAVA_TOOL_OPTIONS} and kin). */
+    private static List<String> effectiveOptions(List<String> jvmOptions, Map<String, String> environment) {
         List<String> options = new ArrayList<>(jvmOptions);
         for (String variable : OPTION_VARIABLES) {
             String value = environment.containsKey(variable) ? environment.get(variable) : System.getenv(variable);
-            if (value != null) {
+            if (value != null && !value.isBlank()) {
                 options.addAll(List.of(value.trim().split("\\s+")));
             }
         }
-        return options.stream().noneMatch(o -> OWN_SHARING.matcher(o).matches());
+        return options;
     }
 
     private static Plan training(Path dir, String key, Path archive, String classpath, List<String> jvmOptions,
@@ -200,7 +231,25 @@ final class ClassDataSharing {
         }
         Files.write(planFile, plan, StandardCharsets.UTF_8);
         options.add("-D" + PLAN_PROPERTY + "=" + planFile);
-        return new Plan(List.copyOf(options), vmLog);
+        return new Plan(List.copyOf(options), vmLog, planFile, dir.resolve(key + ".failed"));
+    }
+
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    /**
+     * Whether the archive directory can be trusted: absent (it is made private), or ours and writable by
+     * nobody else. A plan names a command line the helper runs, and an archive is mapped into every child.
+     */
+    private static boolean trusted(Path dir) throws IOException {
+        if (!Files.isDirectory(dir) || !posix(dir)) {
+            return true;
+        }
+        var perms = Files.getPosixFilePermissions(dir);
+        return Files.getOwner(dir).getName().equals(System.getProperty("user.name"))
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
     }
 
     /** Whether a key's last archive failed lately (then it is not trained again for a while). */
@@ -221,8 +270,9 @@ final class ClassDataSharing {
 
     /** A plan is live while its child holds the lock on it, and for a grace period after it was written. */
     private static boolean planLive(Path plan) {
-        if (modified(plan) > System.currentTimeMillis() - GRACE_MILLIS) {
-            return true;
+        if (modified(plan) > System.currentTimeMillis() - GRACE_MILLIS
+                || plan.toAbsolutePath().toString().equals(System.getProperty(PLAN_PROPERTY))) {
+            return true; // new, or this JVM's own: a second channel's close would drop the lock this JVM holds
         }
         try (FileChannel channel = FileChannel.open(plan, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();
@@ -231,8 +281,6 @@ final class ClassDataSharing {
             }
             lock.release();
             return false;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            return true; // this JVM is the training child that holds it
         } catch (IOException | RuntimeException e) {
             return false; // gone, or not ours to lock: nothing is training with it
         }
@@ -244,15 +292,26 @@ final class ClassDataSharing {
      * writes as it ends. A hook, not code at the end of main: the parent may terminate a daemon child.
      */
     static void trainWhileAlive(String planFile) {
+        FileChannel channel = null;
         try {
-            FileChannel channel = FileChannel.open(Path.of(planFile), StandardOpenOption.WRITE);
+            channel = FileChannel.open(Path.of(planFile), StandardOpenOption.WRITE);
             if (channel.tryLock() == null) {
                 channel.close();
                 return; // not ours after all
             }
             planLock = channel;
+            Files.createFile(Path.of(started(planFile))); // tells the parent that this JVM got going
         } catch (IOException | RuntimeException e) {
-            return; // the plan is gone (pruned): the archive this JVM writes is removed as a leftover
+            if (channel != null && planLock == null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // closing a channel we could not use
+                }
+            }
+            if (planLock == null) {
+                return; // pruned, or no locks here: what this JVM writes is removed as a leftover
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread("procshare-class-archive") { // not a lambda: start path
             @Override
@@ -260,7 +319,7 @@ final class ClassDataSharing {
                 try {
                     new ProcessBuilder(Launcher.javaExecutable().toString(), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                             "-Xmx32m", "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
-                            ChildMain.class.getName(), INSTALL, planFile, ChildMain.endedWell() ? "install" : "discard")
+                            ChildMain.class.getName(), INSTALL, planFile, ChildMain.taskFailed() ? "discard" : "install")
                             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                             .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
                 } catch (IOException | RuntimeException e) {
@@ -293,17 +352,23 @@ final class ClassDataSharing {
                     userOptions.add(option); // what decides whether an archive fits: heap, GC, modules
                 }
             }
+            // No crash report or core file in the child's directory (a check that catches a broken archive may
+            // crash), no pre-touched heap; these come after the user's options, which they override.
+            List<String> quiet = List.of("-XX:ErrorFile=/dev/null", "-XX:-CreateCoredumpOnCrash",
+                    "-XX:-AlwaysPreTouch");
             List<String> command = new ArrayList<>(List.of(Launcher.javaExecutable().toString()));
             if (AOT_CACHE) {
                 command.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + recorded,
                         "-XX:AOTCache=" + archiveTemp, "-Xlog:cds*=off", "-Xlog:aot*=off"));
                 command.addAll(userOptions);
+                command.addAll(quiet);
                 command.addAll(List.of("-cp", classpath));
             } else {
                 // A dump cut short (the child killed as it exited) has no valid header, and such an archive would
                 // switch sharing off altogether: -Xshare:on refuses to start unless it maps.
                 command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archiveTemp, "-Xlog:cds*=off"));
                 command.addAll(userOptions);
+                command.addAll(quiet);
                 command.addAll(List.of("-cp", classpath, "-version"));
             }
             boolean good = Files.isRegularFile(AOT_CACHE ? recorded : archiveTemp) && run(command, workDir)
@@ -319,8 +384,13 @@ final class ClassDataSharing {
         } finally {
             delete(archiveTemp);
             delete(recorded);
-            delete(planFile);
+            delete(planFile); // before the start mark: the parent takes "plan but no mark" for a failed start
+            delete(Path.of(started(planFile.toString())));
         }
+    }
+
+    private static String started(String planFile) {
+        return planFile.substring(0, planFile.length() - ".plan".length()) + ".started";
     }
 
     /** Takes the plan's lock, which the training child holds until its process has ended; false after 2 min. */

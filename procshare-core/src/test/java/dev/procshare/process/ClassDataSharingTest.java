@@ -94,6 +94,29 @@ class ClassDataSharingTest {
     }
 
     @Test
+    void aLongLivedTrainingChildThatStartsChildrenKeepsItsClaim(@TempDir Path dir) throws Exception {
+        String jar = libraryJar(dir).toString();
+        Path archives = dir.resolve("cds");
+        String here = "-Dprocshare.cds.dir=" + archives; // children do not inherit system properties
+        System.setProperty("procshare.cds.dir", archives.toString());
+        try (JvmProcess child = JvmProcess.builder().classpath(jar).jvmOptions(here).call(() -> {
+            // as if it had run for a while: its plan is past the grace period of a new one
+            Files.setLastModifiedTime(Path.of(System.getProperty("procshare.cds.plan")),
+                    java.nio.file.attribute.FileTime.fromMillis(0));
+            try (JvmProcess grandchild = JvmProcess.builder().classpath(jar).jvmOptions(here).call(() -> 7).start()) {
+                return 6 * (int) grandchild.result(BOUND);
+            }
+        }).start()) {
+            assertEquals(42, (int) child.result(BOUND));
+            assertTrue(child.join(BOUND));
+        } finally {
+            System.clearProperty("procshare.cds.dir");
+        }
+        // the grandchild, planning the same key, found the training under way and left it alone
+        awaitInstalled(archives);
+    }
+
+    @Test
     void theUsersOwnSharingOptionsWin(@TempDir Path dir) throws Exception {
         Path jar = libraryJar(dir);
         Path archives = dir.resolve("cds");
