@@ -338,6 +338,7 @@ final class ClassDataSharing {
         String temp = planFile.toString().substring(0, planFile.toString().length() - ".plan".length());
         Path archiveTemp = Path.of(temp);
         Path recorded = Path.of(temp + ".conf");
+        Path output = Path.of(temp + ".out");
         try (FileChannel channel = FileChannel.open(planFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (!awaitLock(channel) || !install) {
                 return;
@@ -371,17 +372,26 @@ final class ClassDataSharing {
                 command.addAll(quiet);
                 command.addAll(List.of("-cp", classpath, "-version"));
             }
-            boolean good = Files.isRegularFile(AOT_CACHE ? recorded : archiveTemp) && run(command, workDir)
-                    && Files.isRegularFile(archiveTemp) && Files.size(archiveTemp) > 0;
-            if (good) {
-                Files.move(archiveTemp, archive, StandardCopyOption.ATOMIC_MOVE);
+            String why;
+            if (!Files.isRegularFile(AOT_CACHE ? recorded : archiveTemp)) {
+                why = "the training run wrote no " + (AOT_CACHE ? "configuration" : "archive");
+            } else if (!run(command, workDir, output)) {
+                why = "this command failed";
+            } else if (!Files.isRegularFile(archiveTemp) || Files.size(archiveTemp) == 0) {
+                why = "this command wrote no cache";
             } else {
-                Files.writeString(planFile.resolveSibling(archive.getFileName().toString()
-                        .replaceFirst("\\.(aot|jsa)$", ".failed")), "");
+                Files.move(archiveTemp, archive, StandardCopyOption.ATOMIC_MOVE);
+                return;
             }
+            // Why, for whoever wonders why children of this key start without an archive for a day.
+            String said = Files.isRegularFile(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+            Files.writeString(planFile.resolveSibling(archive.getFileName().toString()
+                    .replaceFirst("\\.(aot|jsa)$", ".failed")), why + ":\n" + String.join(" ", command) + "\n"
+                    + said.substring(Math.max(0, said.length() - 4096)), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             // no archive this time
         } finally {
+            delete(output);
             delete(archiveTemp);
             delete(recorded);
             delete(planFile); // before the start mark: the parent takes "plan but no mark" for a failed start
@@ -409,11 +419,14 @@ final class ClassDataSharing {
         return false;
     }
 
-    /** Runs a helper command in {@code workDir} (empty: here); whether it finished in time with exit code 0. */
-    private static boolean run(List<String> command, String workDir) throws IOException {
+    /**
+     * Runs a helper command in {@code workDir} (empty: here), its output to {@code output}; whether it
+     * finished in time with exit code 0.
+     */
+    private static boolean run(List<String> command, String workDir, Path output) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+                .redirectOutput(output.toFile()).redirectErrorStream(true);
         if (!workDir.isEmpty()) {
             builder.directory(new File(workDir)); // relative classpath entries mean what they meant to the child
         }

@@ -97,16 +97,23 @@ class ClassDataSharingTest {
     void aLongLivedTrainingChildThatStartsChildrenKeepsItsClaim(@TempDir Path dir) throws Exception {
         String jar = libraryJar(dir).toString();
         Path archives = dir.resolve("cds");
+        String aged = dir.resolve("aged").toString();
         String here = "-Dprocshare.cds.dir=" + archives; // children do not inherit system properties
         System.setProperty("procshare.cds.dir", archives.toString());
         try (JvmProcess child = JvmProcess.builder().classpath(jar).jvmOptions(here).call(() -> {
-            // as if it had run for a while: its plan is past the grace period of a new one
-            Files.setLastModifiedTime(Path.of(System.getProperty("procshare.cds.plan")),
-                    java.nio.file.attribute.FileTime.fromMillis(0));
+            while (!Files.exists(Path.of(aged))) { // the test ages this child's plan (not this JVM: see below)
+                Thread.sleep(10);
+            }
             try (JvmProcess grandchild = JvmProcess.builder().classpath(jar).jvmOptions(here).call(() -> 7).start()) {
                 return 6 * (int) grandchild.result(BOUND);
             }
         }).start()) {
+            // As if the child had run for a while: its plan is past the grace period of a new one. Done from
+            // here because closing any descriptor of a file drops the POSIX locks its process holds on it
+            // (setting a file's time opens it), and the child holds its plan's lock.
+            Path plan = awaitFile(archives, ".tmp.plan");
+            Files.setLastModifiedTime(plan, java.nio.file.attribute.FileTime.fromMillis(0));
+            Files.createFile(Path.of(aged));
             assertEquals(42, (int) child.result(BOUND));
             assertTrue(child.join(BOUND));
         } finally {
@@ -114,6 +121,19 @@ class ClassDataSharingTest {
         }
         // the grandchild, planning the same key, found the training under way and left it alone
         awaitInstalled(archives);
+    }
+
+    private static Path awaitFile(Path dir, String suffix) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String name : files(dir)) {
+                if (name.endsWith(suffix)) {
+                    return dir.resolve(name);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + suffix + " in " + dir);
     }
 
     @Test
@@ -201,7 +221,13 @@ class ClassDataSharingTest {
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("no archive installed, or leftovers, in " + archives + ": " + names);
+        String why = "";
+        for (String name : names) {
+            if (name.endsWith(".failed")) {
+                why += "\n" + name + ": " + Files.readString(archives.resolve(name));
+            }
+        }
+        throw new AssertionError("no archive installed, or leftovers, in " + archives + ": " + names + why);
     }
 
     private static List<String> files(Path dir) throws IOException {
