@@ -220,6 +220,7 @@ class CrashInjectionTest {
         long slowestMs = 0;
         for (int round = 0; round < rounds; round++) {
             List<Long> pids;
+            long parentPid;
             try (ChildJvm parent = ChildJvm.task(() -> {
                 JvmProcess daemon = JvmProcess.builder().daemon(true).target(() -> sleep()).start();
                 JvmProcess plain = JvmProcess.builder().target(() -> sleep()).start();
@@ -240,6 +241,7 @@ class CrashInjectionTest {
                 String line = out.lines().filter(l -> l.startsWith("pids:")).findFirst().orElseThrow();
                 pids = Arrays.stream(line.substring(5).trim().split(" ")).map(Long::parseLong).toList();
                 assertTrue(pids.size() >= 5, "expected 2 children, 2 workers and a manager: " + pids);
+                parentPid = parent.pid();
                 parent.kill();
             }
             long killed = System.nanoTime();
@@ -255,6 +257,13 @@ class CrashInjectionTest {
             dev.procshare.manager.ManagerSockets.cleanStale(false);
             assertTrue(dev.procshare.manager.ManagerSockets.list().stream().noneMatch(
                     sock -> ProcessHandle.of(sock.creatorPid()).isEmpty()), "a dead parent's socket directory is left");
+            // And its children's control directory, which the next JVM to start children removes; this one has
+            // started its own long ago, so the test does what that JVM would.
+            for (java.nio.file.Path dir : dev.procshare.process.PrivateDirectory.list("procshare-ctl-")) {
+                if (dev.procshare.process.PrivateDirectory.creatorPid(dir, "procshare-ctl-").orElse(-1) == parentPid) {
+                    dev.procshare.process.PrivateDirectory.delete(dir);
+                }
+            }
         }
         s.put("faults", rounds).put("childrenPerRound", "2 processes + 2 pool workers + 1 manager")
                 .put("slowestExitAfterParentDeathMs", slowestMs).print();
