@@ -97,8 +97,8 @@ final class ClassDataSharing {
      * What to do for one launch: JVM options, and (for an AOT training run) the log of its VM output to
      * repeat when it has exited.
      */
-    record Plan(List<String> options, Path vmLog, Path planFile, Path failedMark) {
-        static final Plan NONE = new Plan(List.of(), null, null, null);
+    record Plan(List<String> options, Path vmLog, Path planFile) {
+        static final Plan NONE = new Plan(List.of(), null, null);
 
         /**
          * Called when the child has exited: a training child that never got going (its JVM refused the
@@ -106,9 +106,9 @@ final class ClassDataSharing {
          */
         void childExited() {
             // the mark first: the helper deletes the plan before it, so this sees a plan only if it is still due
-            if (planFile != null && !Files.exists(Path.of(started(planFile.toString()))) && Files.exists(planFile)) {
+            if (planFile != null && !Files.exists(started(planFile)) && Files.exists(planFile)) {
                 try {
-                    Files.writeString(failedMark, "");
+                    Files.writeString(failedMark(planFile), "");
                 } catch (IOException ignored) {
                     // best effort: the plan is pruned after its grace period anyway
                 }
@@ -153,7 +153,7 @@ final class ClassDataSharing {
             Path archive = dir.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
             if (Files.isRegularFile(archive)) {
                 return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off", "-Xlog:aot*=off")
-                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null, null);
+                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null);
             }
             if (AOT_CACHE && !outputInherited || !recordingPossible(effective)) {
                 return Plan.NONE; // AOT: the training's VM output, repeated on our stderr, would miss its destination
@@ -171,7 +171,7 @@ final class ClassDataSharing {
                     }
                 }
                 prune(dir);
-                if (recentlyFailed(dir, key) || trainingUnderWay(dir, key)) {
+                if (recentlyFailed(archive) || trainingUnderWay(dir, key)) {
                     return Plan.NONE;
                 }
                 return training(dir, key, archive, classpath, jvmOptions, workDir);
@@ -183,17 +183,16 @@ final class ClassDataSharing {
         }
     }
 
-    /**
-     * Whether a child can record an archive: this JVM maps the JDK's own archive (a child of the same
-     * {@code java} with the same environment does too; a jlink image without one, or {@code -Xshare:off} in
-     * {@code JAVA_TOOL_OPTIONS}, make the JDK refuse a recording), and no option, here or in the child's
-     * environment, sets up sharing of its own.
-     */
+    /** Whether none of a child's options (its own and its environment's) sets up sharing of its own. */
     private static boolean sharingPossible(List<String> options) {
         return options.stream().noneMatch(o -> OWN_SHARING.matcher(o).matches());
     }
 
-    /** Whether a child with these options (its own and its environment's) can record an archive. */
+    /**
+     * Whether a child with these options (its own and its environment's) can record an archive: this JVM maps
+     * the JDK's own archive (a child of the same {@code java} with the same environment does too; the JDK
+     * refuses a recording without it, as in a jlink image without one), and no option rules a recording out.
+     */
     private static boolean recordingPossible(List<String> options) {
         return System.getProperty("java.vm.info", "").contains("sharing")
                 && options.stream().noneMatch(o -> NO_RECORDING.matcher(o).matches());
@@ -231,7 +230,7 @@ final class ClassDataSharing {
         }
         Files.write(planFile, plan, StandardCharsets.UTF_8);
         options.add("-D" + PLAN_PROPERTY + "=" + planFile);
-        return new Plan(List.copyOf(options), vmLog, planFile, dir.resolve(key + ".failed"));
+        return new Plan(List.copyOf(options), vmLog, planFile);
     }
 
     private static boolean posix(Path path) {
@@ -253,9 +252,26 @@ final class ClassDataSharing {
     }
 
     /** Whether a key's last archive failed lately (then it is not trained again for a while). */
-    private static boolean recentlyFailed(Path dir, String key) {
-        Path marker = dir.resolve(key + ".failed");
+    private static boolean recentlyFailed(Path archive) {
+        Path marker = failedMark(archive);
         return Files.exists(marker) && modified(marker) > System.currentTimeMillis() - FAILED_MILLIS;
+    }
+
+    /** The failure mark of the key of an archive or a training file (named {@code <key>.<...>}; keys are hex). */
+    private static Path failedMark(Path keyed) {
+        String name = keyed.getFileName().toString();
+        return keyed.resolveSibling(name.substring(0, name.indexOf('.')) + ".failed");
+    }
+
+    /** What a training's files are named after: its plan's name without {@code .plan}. */
+    private static String trainingPrefix(Path planFile) {
+        String plan = planFile.toString();
+        return plan.substring(0, plan.length() - ".plan".length());
+    }
+
+    /** The mark a training child leaves once it has got going. */
+    private static Path started(Path planFile) {
+        return Path.of(trainingPrefix(planFile) + ".started");
     }
 
     /** Whether a child is training this key: its plan is locked, or so new that its child may be starting. */
@@ -296,22 +312,19 @@ final class ClassDataSharing {
         try {
             channel = FileChannel.open(Path.of(planFile), StandardOpenOption.WRITE);
             if (channel.tryLock() == null) {
-                channel.close();
-                return; // not ours after all
+                throw new IOException("the plan is locked: not ours");
             }
+            Files.createFile(started(Path.of(planFile))); // tells the parent that this JVM got going
             planLock = channel;
-            Files.createFile(Path.of(started(planFile))); // tells the parent that this JVM got going
         } catch (IOException | RuntimeException e) {
-            if (channel != null && planLock == null) {
+            if (channel != null) {
                 try {
                     channel.close();
                 } catch (IOException ignored) {
-                    // closing a channel we could not use
+                    // closing a channel we cannot use
                 }
             }
-            if (planLock == null) {
-                return; // pruned, or no locks here: what this JVM writes is removed as a leftover
-            }
+            return; // pruned, or no locks here: what this JVM writes is removed as a leftover
         }
         Runtime.getRuntime().addShutdownHook(new Thread("procshare-class-archive") { // not a lambda: start path
             @Override
@@ -335,7 +348,7 @@ final class ClassDataSharing {
      * and mark the key failed otherwise. Everything the training left is removed.
      */
     static void install(Path planFile, boolean install) {
-        String temp = planFile.toString().substring(0, planFile.toString().length() - ".plan".length());
+        String temp = trainingPrefix(planFile);
         Path archiveTemp = Path.of(temp);
         Path recorded = Path.of(temp + ".conf");
         Path output = Path.of(temp + ".out");
@@ -358,19 +371,16 @@ final class ClassDataSharing {
             List<String> quiet = List.of("-XX:ErrorFile=/dev/null", "-XX:-CreateCoredumpOnCrash",
                     "-XX:-AlwaysPreTouch");
             List<String> command = new ArrayList<>(List.of(Launcher.javaExecutable().toString()));
-            if (AOT_CACHE) {
-                command.addAll(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + recorded,
-                        "-XX:AOTCache=" + archiveTemp, "-Xlog:cds*=off", "-Xlog:aot*=off"));
-                command.addAll(userOptions);
-                command.addAll(quiet);
-                command.addAll(List.of("-cp", classpath));
-            } else {
-                // A dump cut short (the child killed as it exited) has no valid header, and such an archive would
-                // switch sharing off altogether: -Xshare:on refuses to start unless it maps.
-                command.addAll(List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archiveTemp, "-Xlog:cds*=off"));
-                command.addAll(userOptions);
-                command.addAll(quiet);
-                command.addAll(List.of("-cp", classpath, "-version"));
+            // AOT: assemble the cache. CDS: a dump cut short (the child killed as it exited) has no valid header,
+            // and such an archive would switch sharing off altogether: -Xshare:on refuses to start unless it maps.
+            command.addAll(AOT_CACHE ? List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + recorded,
+                    "-XX:AOTCache=" + archiveTemp, "-Xlog:cds*=off", "-Xlog:aot*=off")
+                    : List.of("-Xshare:on", "-XX:SharedArchiveFile=" + archiveTemp, "-Xlog:cds*=off"));
+            command.addAll(userOptions);
+            command.addAll(quiet);
+            command.addAll(List.of("-cp", classpath));
+            if (!AOT_CACHE) {
+                command.add("-version");
             }
             String why;
             if (!Files.isRegularFile(AOT_CACHE ? recorded : archiveTemp)) {
@@ -385,8 +395,7 @@ final class ClassDataSharing {
             }
             // Why, for whoever wonders why children of this key start without an archive for a day.
             String said = Files.isRegularFile(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
-            Files.writeString(planFile.resolveSibling(archive.getFileName().toString()
-                    .replaceFirst("\\.(aot|jsa)$", ".failed")), why + ":\n" + String.join(" ", command) + "\n"
+            Files.writeString(failedMark(archive), why + ":\n" + String.join(" ", command) + "\n"
                     + said.substring(Math.max(0, said.length() - 4096)), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             // no archive this time
@@ -395,12 +404,8 @@ final class ClassDataSharing {
             delete(archiveTemp);
             delete(recorded);
             delete(planFile); // before the start mark: the parent takes "plan but no mark" for a failed start
-            delete(Path.of(started(planFile.toString())));
+            delete(started(planFile));
         }
-    }
-
-    private static String started(String planFile) {
-        return planFile.substring(0, planFile.length() - ".plan".length()) + ".started";
     }
 
     /** Takes the plan's lock, which the training child holds until its process has ended; false after 2 min. */
@@ -543,7 +548,7 @@ final class ClassDataSharing {
                         delete(f);
                     }
                 } else if (name.endsWith(".tmp.plan") && planLive(f)) {
-                    livePrefixes.add(name.substring(0, name.length() - ".plan".length()));
+                    livePrefixes.add(trainingPrefix(f.getFileName()));
                 } else if (name.contains(".tmp")) {
                     temporaries.add(f);
                 }
