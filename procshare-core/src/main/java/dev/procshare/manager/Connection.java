@@ -99,6 +99,16 @@ final class Connection implements AutoCloseable {
         return shm != null;
     }
 
+    /** The shared-memory link the frames go through, or null while they go through the socket. */
+    ShmLink link() {
+        return shm;
+    }
+
+    /** Adds the socket to another thread's selector (for its doorbells and hang-up), with {@code attachment}. */
+    SelectionKey register(Selector selector, Object attachment) throws IOException {
+        return channel.register(selector, SelectionKey.OP_READ, attachment);
+    }
+
     /** Whether the peer is on this host (a Unix domain socket). */
     boolean isLocal() {
         try {
@@ -279,7 +289,7 @@ final class Connection implements AutoCloseable {
     }
 
     /** Reads the doorbell bytes waiting on the socket; true if the peer has closed it. */
-    private boolean drainDoorbells() throws IOException {
+    boolean drainDoorbells() throws IOException {
         ByteBuffer sink = ByteBuffer.allocate(64);
         while (true) {
             sink.clear();

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The object server behind a {@link Manager}: Python's {@code BaseManager.get_server()}. It hosts objects by
- * id and serves every connected client with a thread per connection, so that a call that blocks (a lock, a
- * queue) holds up only its own caller.
+ * id and serves many clients at once; a call that blocks (a lock, a queue, a slow method of a registered
+ * class) holds up only its own caller. A TCP client has a server thread of its own. Clients on the same host
+ * switch to a shared-memory channel and are served by one polling thread that runs their calls itself and
+ * hands the polling to another thread when a call waits or takes over a millisecond:
+ * two busy clients on two cores then do not need four threads.
  *
  * <p>Security: a Unix socket is made readable and writable by its owner only; on any transport a peer must
  * prove it holds the auth key before a byte of it is decoded, and then only allowed classes are
@@ -52,6 +55,8 @@ public final class ManagerServer implements AutoCloseable {
     private final Thread acceptor;
     private final byte[] settings;
     private volatile boolean closed;
+    /** Serves the connections that use shared memory; made when the first one does. Guarded by {@code this}. */
+    private ShmDispatcher dispatcher;
 
     private ManagerServer(ServerConfig config) throws IOException {
         this.config = config;
@@ -215,6 +220,16 @@ public final class ManagerServer implements AutoCloseable {
         return null;
     }
 
+    synchronized ShmDispatcher shmDispatcher() throws IOException {
+        if (closed) {
+            throw new java.io.EOFException("the server is closing");
+        }
+        if (dispatcher == null) {
+            dispatcher = new ShmDispatcher(this);
+        }
+        return dispatcher;
+    }
+
     ServerConfig config() {
         return config;
     }
@@ -280,6 +295,13 @@ public final class ManagerServer implements AutoCloseable {
             listener.close();
         } catch (IOException ignored) {
             // closing anyway
+        }
+        ShmDispatcher shm;
+        synchronized (this) {
+            shm = dispatcher;
+        }
+        if (shm != null) {
+            shm.close();
         }
         for (ServerConnection c : connections) {
             c.close();

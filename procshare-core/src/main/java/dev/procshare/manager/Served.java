@@ -38,11 +38,19 @@ interface Served {
                 return false;
             }
             long slice = Math.min(left, SLICE_NANOS);
+            aboutToWait();
             monitor.wait(slice / 1_000_000, (int) (slice % 1_000_000));
             if (connection != null && connection.peerClosed()) {
                 throw new PeerGoneException();
             }
             return true;
+        }
+
+        /** Tells the server's dispatcher that this call is about to wait, so that it polls on another thread. */
+        void aboutToWait() {
+            if (connection != null) {
+                connection.aboutToWait();
+            }
         }
 
         /** Runs {@code undo} if the reply to this call cannot be delivered (an item taken must not be lost). */

@@ -97,6 +97,7 @@ final class ServedLock implements Served {
         boolean interrupted = false;
         while (owner != null) {
             try {
+                caller.aboutToWait();
                 wait(100); // single wake-ups may go to another waiter first: look again regularly
             } catch (InterruptedException e) {
                 interrupted = true;

@@ -31,6 +31,8 @@ final class ServerConnection implements Runnable {
     /** A cancel that came before its call started (it travels on another connection). */
     private int pendingCancel = -1;
     private Runnable undoOnReplyFailure;
+    /** Set only while the dispatcher's thread runs a call, and read by that thread. */
+    private Runnable beforeWait;
     private ShmLink shmAfterReply;
 
     ServerConnection(ManagerServer server, Connection conn, long id) {
@@ -46,6 +48,7 @@ final class ServerConnection implements Runnable {
     @Override
     public void run() {
         ServerConfig config = server.config();
+        boolean adopted = false;
         try {
             long deadline = System.nanoTime() + config.handshakeTimeout().toNanos();
             Handshake.Client client;
@@ -56,10 +59,19 @@ final class ServerConnection implements Runnable {
                 permitHeld = false;
             }
             session = server.attach(client.sessionId());
-            synchronized (callLock) {
-                thread = Thread.currentThread();
+            Codec codec = server.codec();
+            while (!server.isClosed() && serveOne(codec, config)) {
+                if (conn.usesShm()) {
+                    // From now on the server's shared-memory dispatcher serves this connection, and this
+                    // thread serves the dispatcher.
+                    ShmDispatcher dispatcher = server.shmDispatcher();
+                    dispatcher.adopt(this, conn);
+                    adopted = true;
+                    Thread.currentThread().setName(dispatcher.threadName);
+                    dispatcher.work();
+                    return;
+                }
             }
-            serve(config);
         } catch (EOFException e) {
             // the client closed the connection: the normal end
         } catch (AuthenticationException | IOException e) {
@@ -67,21 +79,44 @@ final class ServerConnection implements Runnable {
         } catch (RuntimeException | Error e) {
             Log.LOG.log(System.Logger.Level.DEBUG, () -> "connection " + id + " failed", e);
         } finally {
-            conn.close();
-            if (shmAfterReply != null) {
-                shmAfterReply.close();
+            if (!adopted) {
+                end();
             }
-            if (permitHeld) {
-                server.handshakeDone();
-            }
-            server.detach(this, session);
         }
     }
 
-    private void serve(ServerConfig config) throws IOException {
-        Codec codec = server.codec();
-        while (!server.isClosed() && serveOne(codec, config)) {
-            // one request per call: see serveOne
+    /** Closes the connection and lets the server drop what its session held if it was the session's last. */
+    void end() {
+        conn.close();
+        if (shmAfterReply != null) {
+            shmAfterReply.close();
+        }
+        if (permitHeld) {
+            permitHeld = false;
+            server.handshakeDone();
+        }
+        server.detach(this, session);
+    }
+
+    /**
+     * {@link #serveOne(Codec, ServerConfig)} for the dispatcher, on whichever thread it runs; {@code beforeWait}
+     * runs once if the call is about to wait (for a lock, an item, an event).
+     */
+    boolean serveOne(Runnable beforeWait) throws IOException {
+        this.beforeWait = beforeWait;
+        try {
+            return serveOne(server.codec(), server.config());
+        } finally {
+            this.beforeWait = null;
+        }
+    }
+
+    /** Called by a call of this connection's before it waits; see {@link #serveOne(Runnable)}. */
+    void aboutToWait() {
+        Runnable r = beforeWait;
+        if (r != null) {
+            beforeWait = null;
+            r.run();
         }
     }
 
@@ -120,6 +155,7 @@ final class ServerConnection implements Runnable {
         Object result;
         boolean failed = false;
         synchronized (callLock) {
+            thread = Thread.currentThread(); // under the dispatcher, calls of one connection run on any thread
             runningSeq = seq;
             undoOnReplyFailure = null;
             if (pendingCancel == seq) {

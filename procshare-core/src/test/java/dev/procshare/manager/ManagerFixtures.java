@@ -82,4 +82,48 @@ final class ManagerFixtures {
             count = in.readInt();
         }
     }
+
+    public interface GateApi {
+        /** Waits until the gate is opened, at most {@code millis}; whether it was. */
+        boolean pass(long millis) throws InterruptedException;
+
+        /** How many calls wait in {@link #pass} now. */
+        int waiting();
+
+        void open();
+    }
+
+    /**
+     * A user class whose method blocks in the server, as a user's code may. The gate is one for all instances
+     * (the server is in the test's JVM): the calls on one instance run one at a time, so a test opens the gate
+     * through another.
+     */
+    public static final class Gate implements GateApi {
+        private static volatile java.util.concurrent.CountDownLatch opened;
+        private static final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+        static void close() {
+            opened = new java.util.concurrent.CountDownLatch(1);
+        }
+
+        @Override
+        public boolean pass(long millis) throws InterruptedException {
+            waiting.incrementAndGet();
+            try {
+                return opened.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+
+        @Override
+        public int waiting() {
+            return waiting.get();
+        }
+
+        @Override
+        public void open() {
+            opened.countDown();
+        }
+    }
 }
