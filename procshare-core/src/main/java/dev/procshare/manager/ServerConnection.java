@@ -131,6 +131,9 @@ final class ServerConnection implements Runnable {
     private boolean serveOne(Codec codec, ServerConfig config) throws IOException {
         byte[] frame;
         try {
+            if (beforeWait != null && conn.link().incomingMore()) {
+                aboutToWait(); // the rest comes piece by piece, as the client gets to write it
+            }
             frame = conn.receive(config.maxFrameBytes(), Connection.SPIN_NANOS, 0, null);
         } catch (StreamCorruptedException e) {
             reply(codec, -1, new ManagerException("request refused: " + e.getMessage()
@@ -214,6 +217,9 @@ final class ServerConnection implements Runnable {
                     + server.config().maxFrameBytes() + " (Manager.builder().maxFrameBytes)")));
         }
         try {
+            if (bytes.length > ShmLink.CAPACITY) {
+                aboutToWait(); // the reply goes piece by piece, as the client takes them
+            }
             conn.send(bytes);
             return true;
         } catch (IOException e) {
