@@ -20,18 +20,22 @@ import java.util.concurrent.locks.LockSupport;
  * one server thread busy instead of one per client (measured with a raw shared-memory ping-pong of two
  * clients: 0.69 M round trips/s with a thread per client, 1.23 M with one thread for both).
  *
- * <p>Which call is long is not decided by its name: a watchdog looks every {@link #TICK_NANOS} and, if the
- * leader is still in the call it was in at the last look, makes another thread the leader (a parked
- * follower, or a new thread). Other clients then wait at most two ticks for a call that blocks, and no list
- * of blocking operations can go stale. The watchdog sleeps while the leader does.
+ * <p>A call hands the polling over when it is about to wait (the served objects wait through
+ * {@link Served.Caller#await}, which says so) or to move a frame in pieces; for anything else that takes
+ * long — a registered class's method that blocks, a function sent to run on the server — a watchdog looks
+ * every {@link #TICK_NANOS} and, if the leader is still in the call it was in a tick ago, makes another
+ * thread the leader (a parked spare, or a new thread). No list of blocking operations can go stale, and
+ * other clients wait at most about two ticks. The watchdog sleeps while the leader does.
  *
  * <p>A connection is in one of three states: {@code IDLE} (the leader polls it), {@code BUSY} (one thread
  * reads, runs and answers its call), {@code ENDED}. Only the thread that moved it to {@code BUSY} touches its
  * link and socket until it is {@code IDLE} again; the state's atomic update is the hand-over.
  *
- * <p>The leader spins for {@link Connection#SPIN_NANOS} after the last call, yielding, then marks every idle
- * channel "sleeping" and sleeps in one selector over all their sockets: a client that publishes a request
- * then writes a doorbell byte, as it does for a thread of its own. An idle server uses no CPU.
+ * <p>The leader polls for {@link Connection#SPIN_NANOS} after the last call (without yielding for the first
+ * few µs, see {@link #PURE_SPIN_NANOS}), then marks every idle channel "sleeping" and sleeps in one selector
+ * over all their sockets: a client that publishes a request then writes a doorbell byte, as it does for a
+ * thread of its own. An idle server uses no CPU (it wakes once a second). While busy, the leader looks at the
+ * sockets every millisecond, so a client that dies is noticed under load too.
  */
 final class ShmDispatcher {
     /** Made on first use: setting up the JDK's logging costs a new JVM ~10 ms, and it logs only on trouble. */
