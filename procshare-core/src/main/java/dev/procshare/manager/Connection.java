@@ -31,7 +31,10 @@ final class Connection implements AutoCloseable {
      */
     private static final int CLIENT_SPINNERS = Integer.getInteger("procshare.manager.spinners",
             Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-    /** A server's threads may spin on every core: each serves a different client (measured: +20% with 2 clients). */
+    /**
+     * A server's connection threads (connections without shared memory) may spin on every core: each serves a
+     * different client (measured: +20% with 2 clients).
+     */
     private static final int SERVER_SPINNERS = Integer.getInteger("procshare.manager.server.spinners",
             Runtime.getRuntime().availableProcessors());
     private static final java.util.concurrent.atomic.AtomicInteger CLIENTS_SPINNING = new java.util.concurrent.atomic.AtomicInteger();

@@ -22,10 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The object server behind a {@link Manager}: Python's {@code BaseManager.get_server()}. It hosts objects by
  * id and serves many clients at once; a call that blocks (a lock, a queue, a slow method of a registered
- * class) holds up only its own caller. A TCP client has a server thread of its own. Clients on the same host
- * switch to a shared-memory channel and are served by one polling thread that runs their calls itself and
- * hands the polling to another thread when a call waits or takes over a millisecond:
- * two busy clients on two cores then do not need four threads.
+ * class) holds up only its own caller. A connection without shared memory (TCP, or
+ * {@code -Dprocshare.manager.shm=false}) has a server thread of its own. Connections from the same host switch
+ * to a shared-memory channel and are served by one polling thread that runs their calls itself and hands the
+ * polling to another thread when a call is about to wait, moves a frame in pieces, or is still running after
+ * a 5 ms watchdog tick: two busy clients on two cores then do not need four threads.
  *
  * <p>Security: a Unix socket is made readable and writable by its owner only; on any transport a peer must
  * prove it holds the auth key before a byte of it is decoded, and then only allowed classes are

@@ -5,7 +5,8 @@ import java.util.List;
 /** An object the server hosts, called by operation name with decoded arguments. */
 interface Served {
     /**
-     * Runs {@code op}. Blocking operations wait in the calling connection's thread and end with
+     * Runs {@code op}. Blocking operations wait in the thread that runs the call, through
+     * {@link Caller#await} (which tells the server's dispatcher to poll on another thread), and end with
      * {@link InterruptedException} when the client cancels the call.
      */
     Object call(String op, List<Object> args, Caller caller) throws Exception;

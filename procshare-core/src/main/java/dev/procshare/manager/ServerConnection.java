@@ -9,8 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The server's thread for one client connection: authenticates the peer, then reads a request, runs it and
- * writes the reply, until the peer closes. Calls that block (a lock, a queue) block this thread only.
+ * One client connection on the server: its thread authenticates the peer, then reads a request, runs it and
+ * writes the reply, until the peer closes. Once the connection uses shared memory, the server's
+ * {@link ShmDispatcher} serves it instead (on whichever of its threads) and this thread works for the
+ * dispatcher. Either way a call that blocks (a lock, a queue) holds up only its own caller.
  */
 final class ServerConnection implements Runnable {
     /** Made on first use: setting up the JDK's logging costs a new JVM ~10 ms, and it logs only on trouble. */

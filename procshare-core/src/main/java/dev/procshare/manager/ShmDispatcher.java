@@ -23,19 +23,20 @@ import java.util.concurrent.locks.LockSupport;
  * <p>A call hands the polling over when it is about to wait (the served objects wait through
  * {@link Served.Caller#await}, which says so) or to move a frame in pieces; for anything else that takes
  * long — a registered class's method that blocks, a function sent to run on the server — a watchdog looks
- * every {@link #TICK_NANOS} and, if the leader is still in the call it was in a tick ago, makes another
+ * every {@link #tickNanos} and, if the leader is still in the call it was in a tick ago, makes another
  * thread the leader (a parked spare, or a new thread). No list of blocking operations can go stale, and
  * other clients wait at most about two ticks. The watchdog sleeps while the leader does.
  *
  * <p>A connection is in one of three states: {@code IDLE} (the leader polls it), {@code BUSY} (one thread
  * reads, runs and answers its call), {@code ENDED}. Only the thread that moved it to {@code BUSY} touches its
- * link and socket until it is {@code IDLE} again; the state's atomic update is the hand-over.
+ * link and socket until it is {@code IDLE} again (the leader may only take its selection key's interest away);
+ * the state's atomic update is the hand-over.
  *
- * <p>The leader polls for {@link Connection#SPIN_NANOS} after the last call (without yielding for the first
+ * <p>The leader polls for {@link #pollNanos} after the last call (without yielding for the first
  * few µs, see {@link #PURE_SPIN_NANOS}), then marks every idle channel "sleeping" and sleeps in one selector
  * over all their sockets: a client that publishes a request then writes a doorbell byte, as it does for a
  * thread of its own. An idle server uses no CPU (it wakes once a second). While busy, the leader looks at the
- * sockets every millisecond, so a client that dies is noticed under load too.
+ * sockets every millisecond between calls, so a client that dies is noticed under load too.
  */
 final class ShmDispatcher {
     /** Made on first use: setting up the JDK's logging costs a new JVM ~10 ms, and it logs only on trouble. */
@@ -51,7 +52,9 @@ final class ShmDispatcher {
      * preempts a busy one. Measured, 2 busy clients (6 runs each, median): 1 ms ticks 0.80 M calls/s, 4 ms
      * 1.12 M, 10 ms 1.09 M, 50 ms 1.17 M; and at 200 µs ticks a call's p99 on one vCPU went from 8 to 27 µs.
      */
-    static final long TICK_NANOS = 5_000_000;
+    static volatile long tickNanos = 5_000_000; // tests lengthen it, to see that a wait hands over by itself
+    /** How long the leader polls after the last call before it sleeps (tests keep it awake). */
+    static volatile long pollNanos = Connection.SPIN_NANOS;
     /**
      * How long the leader polls without yielding its CPU after a call, when it has more than one: two busy
      * clients then send their next calls to a server thread that is on a CPU, instead of one that yielded it
@@ -74,7 +77,7 @@ final class ShmDispatcher {
         final ShmLink link;
         final AtomicInteger state = new AtomicInteger(BUSY);
         SelectionKey key;
-        /** Its socket is left out of the selector while it is busy and readable (only the leader sets it). */
+        /** Its socket is left out of the selector while it is busy and readable (set by the leader, cleared by either). */
         volatile boolean muted;
 
         Member(ServerConnection connection, Connection conn, ShmLink link) {
@@ -205,7 +208,7 @@ final class ShmDispatcher {
                     quietSince = 0;
                 } else if (quietSince == 0) {
                     quietSince = now;
-                } else if (now - quietSince >= Connection.SPIN_NANOS) {
+                } else if (now - quietSince >= pollNanos) {
                     sleep();
                     quietSince = 0;
                     lastCheck = System.nanoTime();
@@ -438,7 +441,7 @@ final class ShmDispatcher {
             if (l == null) {
                 if (leaderlessSince == 0) {
                     leaderlessSince = now;
-                } else if (now - leaderlessSince >= TICK_NANOS) { // a thread could not be started, or died
+                } else if (now - leaderlessSince >= tickNanos) { // a thread could not be started, or died
                     leaderlessSince = now;
                     synchronized (roles) {
                         if (leader == null) {
@@ -450,7 +453,7 @@ final class ShmDispatcher {
                 leaderlessSince = 0;
                 long call = l.call.get();
                 // a whole tick in the same call (a park can return early: an old unpark, or none at all)
-                if (l == seen && call == seenCall && now - seenAt >= TICK_NANOS && call > 0 && (call & 1) != 0
+                if (l == seen && call == seenCall && now - seenAt >= tickNanos && call > 0 && (call & 1) != 0
                         && l.call.compareAndSet(call, Worker.RESIGNED)) {
                     synchronized (roles) {
                         if (leader == l && l.call.get() == Worker.RESIGNED) { // not led again meanwhile
@@ -465,7 +468,7 @@ final class ShmDispatcher {
                 }
             }
             seen = l;
-            LockSupport.parkNanos(this, TICK_NANOS);
+            LockSupport.parkNanos(this, tickNanos);
         }
     }
 

@@ -106,6 +106,11 @@ final class ManagerFixtures {
             opened = new java.util.concurrent.CountDownLatch(1);
         }
 
+        /** Opens the gate from the test's side (a failed test must not leave a server thread waiting). */
+        static void openFromHere() {
+            opened.countDown();
+        }
+
         @Override
         public boolean pass(long millis) throws InterruptedException {
             waiting.incrementAndGet();

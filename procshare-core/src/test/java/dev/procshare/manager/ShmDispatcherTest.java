@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.procshare.process.JvmProcess;
 import dev.procshare.testkit.NoLeaks;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -21,42 +25,50 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * One server thread polls every shared-memory connection and runs their calls: a call that waits or takes
  * long must hand the polling over, so that the other clients are served meanwhile; an idle server sleeps.
- * Each thread of a client calls on its own connection, so threads here stand for clients.
+ * Each thread of a client calls on its own connection while another thread's call is under way, so threads
+ * here stand for clients. The servers run in this JVM, so the tests can look at their threads' stacks.
  */
 @ExtendWith(NoLeaks.class)
 @Timeout(60)
 class ShmDispatcherTest {
     private static final byte[] KEY = "a key for the dispatcher tests, 32+ bytes".getBytes();
+    private static final String SERVED_EVENT = ServedEvent.class.getName();
+    private static final String SERVED_LOCK = ServedLock.class.getName();
 
     @Test
     void aUserMethodThatBlocksDoesNotHoldUpTheOtherClients() throws Exception {
+        ManagerFixtures.Gate.close();
         try (Manager manager = Manager.builder().inProcess()
                 .register("Gate", ManagerFixtures.GateApi.class, ManagerFixtures.Gate::new).start()) {
-            ManagerFixtures.Gate.close();
+            // the calls on one instance run one at a time: the gate is watched and opened through another
             ManagerFixtures.GateApi gate = manager.create("Gate", ManagerFixtures.GateApi.class);
             ManagerFixtures.GateApi keeper = manager.create("Gate", ManagerFixtures.GateApi.class);
             Namespace ns = manager.namespace();
             ns.set("x", 1);
             AtomicReference<Object> passed = new AtomicReference<>();
-            Thread blocked = start(() -> {
-                passed.set(gate.pass(20_000));
-                return null;
-            });
-            awaitTrue(() -> keeper.waiting() == 1, "the blocking call started");
-            for (int i = 0; i < 1_000; i++) {
-                assertEquals(1, (Integer) ns.get("x"));
+            Thread blocked = start(() -> passed.set(gate.pass(20_000)));
+            try {
+                awaitTrue(() -> keeper.waiting() == 1, "the blocking call started");
+                for (int i = 0; i < 1_000; i++) {
+                    assertEquals(1, (Integer) ns.get("x"));
+                }
+                keeper.open(); // served while pass() runs in the server, or pass() times out and answers false
+                blocked.join(10_000);
+                assertEquals(Boolean.TRUE, passed.get());
+            } finally {
+                ManagerFixtures.Gate.openFromHere();
             }
-            keeper.open(); // served while pass() runs in the server, or pass() times out and answers false
-            blocked.join(10_000);
-            assertEquals(Boolean.TRUE, passed.get());
         }
     }
 
     @Test
-    void clientsAreServedWhileOthersWaitForALock() throws Exception {
+    void callsThatWaitForALockHandThePollingOverThemselves() throws Exception {
+        long tick = ShmDispatcher.tickNanos;
+        ShmDispatcher.tickNanos = TimeUnit.HOURS.toNanos(1); // no watchdog to rescue a waiting leader
         try (Manager manager = Manager.builder().inProcess().start()) {
             ManagedLock lock = manager.lock();
             ManagedValue<Integer> count = manager.value(0);
+            String address = manager.address();
             lock.lock();
             AtomicInteger acquired = new AtomicInteger();
             List<Thread> waiters = new ArrayList<>();
@@ -70,10 +82,9 @@ class ShmDispatcherTest {
                             lock.unlock();
                         }
                     }
-                    return null;
                 }));
             }
-            Thread.sleep(200); // the waiters are in the server by now, most likely; the test holds either way
+            awaitTrue(() -> serverThreadsIn(address, SERVED_LOCK) == 8, "all eight wait in the server at once");
             for (int i = 0; i < 1_000; i++) {
                 count.get();
             }
@@ -83,27 +94,29 @@ class ShmDispatcherTest {
             }
             assertEquals(8, acquired.get());
             assertEquals(8, (int) count.get());
+        } finally {
+            ShmDispatcher.tickNanos = tick;
         }
     }
 
     @Test
-    void aClientKilledWhileOthersKeepTheServerBusyHasItsLockReleased() throws Exception {
-        try (Manager manager = Manager.start()) {
+    void aClientKilledWhileTheServerNeverSleepsHasItsLockReleased() throws Exception {
+        long poll = ShmDispatcher.pollNanos;
+        ShmDispatcher.pollNanos = Long.MAX_VALUE; // the hang-up is heard by the busy leader's own looks
+        try (Manager manager = Manager.builder().inProcess().start()) {
             ManagedLock lock = manager.lock();
             ManagedEvent holding = manager.event();
             Namespace ns = manager.namespace();
             ns.set("x", 1);
             AtomicInteger busyCalls = new AtomicInteger();
-            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-            // calls without a pause: the hang-up must be heard while the server is busy with another client
+            AtomicBoolean stop = new AtomicBoolean();
             Thread busy = start(() -> {
                 while (!stop.get()) {
                     ns.get("x");
                     busyCalls.incrementAndGet();
                 }
-                return null;
             });
-            try (dev.procshare.process.JvmProcess holder = dev.procshare.process.JvmProcess.builder().target(() -> {
+            try (JvmProcess holder = JvmProcess.builder().target(() -> {
                 lock.lock();
                 holding.set();
                 try {
@@ -112,7 +125,7 @@ class ShmDispatcherTest {
                     Thread.currentThread().interrupt();
                 }
             }).start()) {
-                assertTrue(holding.await(90, TimeUnit.SECONDS), "the child never took the lock");
+                assertTrue(holding.await(40, TimeUnit.SECONDS), "the child never took the lock");
                 holder.kill();
                 int before = busyCalls.get();
                 assertTrue(lock.tryLock(5, TimeUnit.SECONDS), "the dead holder's lock is released");
@@ -123,36 +136,31 @@ class ShmDispatcherTest {
                 stop.set(true);
                 busy.join(10_000);
             }
+        } finally {
+            ShmDispatcher.pollNanos = poll;
         }
     }
 
     @Test
-    void waitingCallsGetThreadsAfterSpareOnesHaveEnded() throws Exception {
+    void waitingCallsGetNewThreadsAfterSpareOnesHaveEnded() throws Exception {
         long spare = ShmDispatcher.spareMillis;
         ShmDispatcher.spareMillis = 100;
         try (Manager manager = Manager.builder().inProcess().start()) {
-            ManagedEvent event = manager.event();
-            String address = managerAddress(manager);
-            List<Thread> clients = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                clients.add(start(event::isSet)); // eight connections, each bringing a thread
-            }
-            for (Thread t : clients) {
-                t.join(10_000);
-            }
+            String address = manager.address();
+            ManagedEvent first = manager.event();
+            List<Thread> clients = waitOn(first, 8, new AtomicInteger()); // eight connections, a thread each
+            awaitTrue(() -> serverThreadsIn(address, SERVED_EVENT) == 8, "eight calls wait in the server");
+            first.set();
+            join(clients);
             awaitTrue(() -> serverThreads(address, "procshare-manager-shm").size() <= 3,
                     "spare threads beyond two end (one more leads)");
+            ManagedEvent second = manager.event();
             AtomicInteger released = new AtomicInteger();
-            List<Thread> waiters = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                waiters.add(start(() -> event.await(20, TimeUnit.SECONDS) && released.incrementAndGet() > 0));
-            }
-            Thread.sleep(200);
-            assertFalse(event.isSet(), "a call served while eight wait");
-            event.set();
-            for (Thread t : waiters) {
-                t.join(20_000);
-            }
+            List<Thread> waiters = waitOn(second, 8, released); // the same connections: no thread comes with them
+            awaitTrue(() -> serverThreadsIn(address, SERVED_EVENT) == 8, "eight calls wait in the server again");
+            assertFalse(second.isSet(), "a call served while eight wait");
+            second.set();
+            join(waiters);
             assertEquals(8, released.get());
         } finally {
             ShmDispatcher.spareMillis = spare;
@@ -161,6 +169,8 @@ class ShmDispatcherTest {
 
     @Test
     void anIdleServerUsesNoCpu() throws Exception {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        assumeTrue(mx.isThreadCpuTimeSupported() && mx.isThreadCpuTimeEnabled(), "no thread CPU time here");
         try (Manager manager = Manager.builder().inProcess().start()) {
             Namespace ns = manager.namespace();
             ns.set("x", 1);
@@ -170,20 +180,18 @@ class ShmDispatcherTest {
                     for (int n = 0; n < 20_000; n++) {
                         ns.get("x");
                     }
-                    return null;
                 }));
             }
-            for (Thread t : clients) {
-                t.join(30_000);
-            }
-            String address = managerAddress(manager);
+            join(clients);
+            String address = manager.address();
             Thread.sleep(300);
             List<Thread> server = serverThreads(address, "procshare-manager");
-            assertTrue(server.size() >= 2, "the dispatcher's threads: " + server);
-            long before = cpuNanos(server);
+            assertTrue(server.size() >= 3, "the dispatcher's threads and the acceptor: " + server);
+            long before = cpuNanos(mx, server);
             Thread.sleep(1_000);
-            long used = cpuNanos(server) - before;
-            assertTrue(used < 50_000_000, "idle server threads used " + used / 1_000_000 + " ms of CPU in 1 s");
+            long used = cpuNanos(mx, server) - before;
+            // the leader wakes once a second and polls 50 µs; a thread that spun or ticked would use far more
+            assertTrue(used < 10_000_000, "idle server threads used " + used / 1_000 + " µs of CPU in 1 s");
         }
     }
 
@@ -201,9 +209,9 @@ class ShmDispatcherTest {
                     failure.set(t);
                 }
             });
+            waiter.setDaemon(true);
             waiter.start();
-            awaitTrue(() -> serverThreads(address, "procshare-manager-shm").size() >= 2, "the call waits on its thread");
-            Thread.sleep(100);
+            awaitTrue(() -> serverThreadsIn(address, SERVED_EVENT) == 1, "the call waits in the server");
             server.close();
             waiter.join(10_000);
             assertInstanceOf(ManagerUnavailableException.class, failure.get());
@@ -214,7 +222,7 @@ class ShmDispatcherTest {
     }
 
     private interface Body {
-        Object run() throws Exception;
+        void run() throws Exception;
     }
 
     private static Thread start(Body body) {
@@ -230,10 +238,26 @@ class ShmDispatcherTest {
         return t;
     }
 
-    private static String managerAddress(Manager manager) {
-        return manager.address();
+    private static List<Thread> waitOn(ManagedEvent event, int n, AtomicInteger released) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            threads.add(start(() -> {
+                if (event.await(20, TimeUnit.SECONDS)) {
+                    released.incrementAndGet();
+                }
+            }));
+        }
+        return threads;
     }
 
+    private static void join(List<Thread> threads) throws InterruptedException {
+        for (Thread t : threads) {
+            t.join(20_000);
+            assertFalse(t.isAlive(), "a client thread is still busy");
+        }
+    }
+
+    /** The live threads of the server at {@code address} whose name starts with {@code prefix}. */
     private static List<Thread> serverThreads(String address, String prefix) {
         List<Thread> found = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -244,8 +268,23 @@ class ShmDispatcherTest {
         return found;
     }
 
-    private static long cpuNanos(List<Thread> threads) {
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    /** How many of that server's threads are inside a method of {@code className} now. */
+    private static int serverThreadsIn(String address, String className) {
+        int n = 0;
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().endsWith(address)) {
+                for (StackTraceElement frame : e.getValue()) {
+                    if (frame.getClassName().equals(className)) {
+                        n++;
+                        break;
+                    }
+                }
+            }
+        }
+        return n;
+    }
+
+    private static long cpuNanos(ThreadMXBean mx, List<Thread> threads) {
         long sum = 0;
         for (Thread t : threads) {
             sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
