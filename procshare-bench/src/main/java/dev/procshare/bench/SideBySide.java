@@ -142,7 +142,7 @@ public final class SideBySide {
         row(t, "the same, p99", fmtUs(pyAp99), fmtUs(ProcessBench.median(applyP99)),
                 pyAp99 / ProcessBench.median(applyP99));
         return "Processes and pools vs Python " + pythonVersion() + ", Java " + Runtime.version() + ", "
-                + Runtime.getRuntime().availableProcessors() + " CPUs, not pinned, median of " + rounds + " rounds"
+                + placement("") + ", median of " + rounds + " rounds"
                 + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
     }
 
@@ -208,8 +208,7 @@ public final class SideBySide {
         t.append("| `Manager.builder().inProcess().start()` (no Python equivalent) | | ")
                 .append(fmtMs(median(startIn))).append(" | |\n");
         return "Manager vs Python " + pythonVersion() + " (start method fork), Java " + Runtime.version() + ", "
-                + Runtime.getRuntime().availableProcessors() + " CPUs, client and server not pinned, median of "
-                + rounds + " rounds" + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
+                + placement("client and server ") + ", median of " + rounds + " rounds" + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
     }
 
     private static String fmtMs(double ms) {
@@ -270,8 +269,7 @@ public final class SideBySide {
 
         String header = "Shared-memory tier vs Python " + pythonVersion() + " (start method "
                 + py.get("start_method") + "), Java " + Runtime.version() + ", "
-                + Runtime.getRuntime().availableProcessors() + " CPUs, processes not pinned, median of " + rounds
-                + " rounds"
+                + placement("processes ") + ", median of " + rounds + " rounds"
                 + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n";
         return header + table;
     }
@@ -370,6 +368,34 @@ public final class SideBySide {
             values.add(Double.parseDouble(run.get(key)) * scale);
         }
         return median(values);
+    }
+
+    /**
+     * "2 CPUs, not pinned", or "1 of 2 CPUs, pinned (taskset)" when this JVM may run on fewer CPUs than the
+     * machine has online: the JVMs and Python processes it starts inherit that affinity.
+     */
+    private static String placement(String who) {
+        int usable = Runtime.getRuntime().availableProcessors();
+        int online = onlineCpus();
+        if (online > usable) {
+            return usable + " of " + online + " CPUs, " + who + "pinned (taskset)";
+        }
+        return usable + " CPUs, " + who + "not pinned";
+    }
+
+    /** The CPUs the kernel has online (Linux: /sys/devices/system/cpu/online, e.g. "0-1"), or 0 if unknown. */
+    private static int onlineCpus() {
+        try {
+            int n = 0;
+            for (String range : java.nio.file.Files.readString(java.nio.file.Path.of("/sys/devices/system/cpu/online"))
+                    .trim().split(",")) {
+                String[] ends = range.split("-");
+                n += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return n;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static String pythonVersion() {
