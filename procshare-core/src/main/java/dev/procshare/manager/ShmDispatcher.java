@@ -221,12 +221,7 @@ final class ShmDispatcher {
                 Log.LOG.log(System.Logger.Level.WARNING, () -> "shared-memory dispatcher failed", e);
             }
         } finally {
-            synchronized (roles) {
-                if (leader == me) {
-                    leader = null;
-                    handOver();
-                }
-            }
+            resign(me); // if it still leads (it left on an error, or the dispatcher closed)
         }
     }
 
