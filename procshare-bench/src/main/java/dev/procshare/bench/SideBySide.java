@@ -32,7 +32,8 @@ public final class SideBySide {
     public static void main(String[] args) throws Exception {
         List<String> options = List.of(args);
         boolean quick = options.contains("--quick");
-        boolean all = !options.contains("memory") && !options.contains("process") && !options.contains("manager");
+        boolean all = !options.contains("memory") && !options.contains("process") && !options.contains("manager")
+                && !options.contains("programs");
         Path out = Path.of(System.getProperty("procshare.bench.out", "bench-results"));
         Files.createDirectories(out);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
@@ -44,6 +45,11 @@ public final class SideBySide {
         }
         if (all || options.contains("manager")) {
             write(out.resolve("manager.md"), stamp, managerReport(quick));
+        }
+        if (all || options.contains("programs")) {
+            progress("the seed's three programs as whole processes, Java and Python in turn");
+            write(out.resolve("programs.md"), stamp,
+                    ProgramBench.report(quick ? 1 : 7, pythonVersion(), placement("")));
         }
     }
 

@@ -29,7 +29,9 @@ public final class NamespacePoolDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        System.exit(run().allFour() ? 0 : 1);
+        if (!run().allFour()) {
+            System.exit(1);
+        }
     }
 
     /** The worker function: the seed's {@code worker_func}. */

@@ -18,9 +18,13 @@ public final class RegisteredClassDemo {
     private RegisteredClassDemo() {
     }
 
+    /** {@code RegisteredClassDemo [interval-seconds]}, 2 by default as in the seed. */
     public static void main(String[] args) throws Exception {
-        List<String> seen = run(Duration.ofSeconds(2));
-        System.exit(seen.contains("main") ? 0 : 1);
+        double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 2;
+        List<String> seen = run(Duration.ofMillis(Math.round(seconds * 1000)));
+        if (!seen.equals(List.of("init", "process modify", "main"))) {
+            System.exit(1);
+        }
     }
 
     /** The seed's {@code view_var}: print the shared data every {@code interval} until told to stop. */

@@ -15,7 +15,9 @@ public final class SharedFlagDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        run();
+        if (!run()) {
+            System.exit(1);
+        }
     }
 
     /** What the seed's {@code runner.run_task} does: some work, then the flag. */

@@ -1,0 +1,123 @@
+package dev.procshare.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed note's three programs as whole processes, start to exit, next to the same programs in Python:
+ * what a user times with {@code time java ...} and {@code time python3 ...}. Each program is the examples'
+ * class on the Java side ({@code SharedFlagDemo}, {@code NamespacePoolDemo}, {@code RegisteredClassDemo}) and
+ * a script doing the same steps on the Python side. Runs alternate between the two languages so that both
+ * see the same machine; output is discarded, a non-zero exit fails the benchmark.
+ *
+ * <p>The Java programs run as a user runs them: {@code java -cp <jar> <main>}, no JVM flags, on the JDK that
+ * runs this benchmark. One unmeasured run of each comes first on both sides: it fills the OS page cache, and
+ * on the Java side it trains procshare's class-data archive for children (a new jar trains once).
+ */
+final class ProgramBench {
+    /** Seed 3 sleeps 4.5 viewer intervals on both sides; a short interval keeps the start-up visible. */
+    static final String SEED3_INTERVAL_SECONDS = "0.1";
+
+    private ProgramBench() {
+    }
+
+    record Program(String title, String javaMain, String pythonScript, List<String> args) {
+    }
+
+    static final List<Program> PROGRAMS = List.of(
+            new Program("seed 1: a shared `Value` flag set by a daemon child `ttt`",
+                    "dev.procshare.examples.SharedFlagDemo", "seed1_shared_flag.py", List.of()),
+            new Program("seed 2: `Manager` + `Namespace` + `Pool(4)`, two maps",
+                    "dev.procshare.examples.NamespacePoolDemo", "seed2_namespace_pool.py", List.of()),
+            new Program("seed 3: a registered class, viewer + modifier processes (interval "
+                    + SEED3_INTERVAL_SECONDS + " s: 0.45 s of sleeps)",
+                    "dev.procshare.examples.RegisteredClassDemo", "seed3_registered_class.py",
+                    List.of(SEED3_INTERVAL_SECONDS)));
+
+    /** {java medians, python medians} in ms, one entry per program, over {@code runs} alternating runs. */
+    static double[][] medians(int runs) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("procshare-seed-bench");
+        try {
+            double[][] out = new double[2][PROGRAMS.size()];
+            for (int p = 0; p < PROGRAMS.size(); p++) {
+                Program program = PROGRAMS.get(p);
+                Path script = dir.resolve(program.pythonScript());
+                try (InputStream in = ProgramBench.class.getResourceAsStream("seed/" + program.pythonScript())) {
+                    Files.write(script, in.readAllBytes());
+                }
+                List<String> java = new ArrayList<>(List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                        program.javaMain()));
+                java.addAll(program.args());
+                List<String> python = new ArrayList<>(List.of("python3", script.toString()));
+                python.addAll(program.args());
+                timeMs(java);  // unmeasured: trains the children's class archive, fills the page cache
+                timeMs(python);
+                List<Double> javaMs = new ArrayList<>();
+                List<Double> pythonMs = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    javaMs.add(timeMs(java));
+                    pythonMs.add(timeMs(python));
+                }
+                out[0][p] = median(javaMs);
+                out[1][p] = median(pythonMs);
+            }
+            return out;
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /** Wall time of one whole process, from start to its exit (output discarded); fails on a non-zero exit. */
+    static double timeMs(List<String> command) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new IllegalStateException("did not finish within 120 s: " + command);
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("exit code " + p.exitValue() + " from " + command);
+        }
+        return ms;
+    }
+
+    static String report(int runs, String pythonVersion, String placement) throws IOException, InterruptedException {
+        double[][] m = medians(runs);
+        StringBuilder t = new StringBuilder();
+        t.append("| whole program, start to exit | Python multiprocessing | procshare | ratio (higher: procshare better) |\n")
+                .append("|---|---:|---:|---:|\n");
+        for (int p = 0; p < PROGRAMS.size(); p++) {
+            t.append("| ").append(PROGRAMS.get(p).title()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f ms", m[1][p])).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f ms", m[0][p])).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.2f×", m[1][p] / m[0][p])).append(" |\n");
+        }
+        return "Whole seed programs vs Python " + pythonVersion + " (start method fork, Linux's default), Java "
+                + Runtime.version() + " (plain `java -cp`), " + placement + ", median of " + runs
+                + " runs each, alternating\n\n" + t;
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
+    }
+}
