@@ -78,21 +78,34 @@ final class ProgramBench {
         }
     }
 
-    /** Wall time of one whole process, from start to its exit (output discarded); fails on a non-zero exit. */
+    /**
+     * Wall time of one whole process, from start to its exit (output discarded, errors kept in a file so that a
+     * failure can say why); fails on a non-zero exit.
+     */
     static double timeMs(List<String> command) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            throw new IllegalStateException("did not finish within 120 s: " + command);
+        Path errors = Files.createTempFile("procshare-program-", ".err");
+        try {
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(errors.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new IllegalStateException("did not finish within 120 s: " + command + tail(errors));
+            }
+            double ms = (System.nanoTime() - t0) / 1e6;
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("exit code " + p.exitValue() + " from " + command + tail(errors));
+            }
+            return ms;
+        } finally {
+            Files.deleteIfExists(errors);
         }
-        double ms = (System.nanoTime() - t0) / 1e6;
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("exit code " + p.exitValue() + " from " + command);
-        }
-        return ms;
+    }
+
+    private static String tail(Path errors) throws IOException {
+        String text = Files.readString(errors);
+        return text.isEmpty() ? "" : "; its standard error ends:\n" + text.substring(Math.max(0, text.length() - 4000));
     }
 
     static String report(int runs, String pythonVersion, String placement) throws IOException, InterruptedException {

@@ -59,6 +59,19 @@ record Address(String host, int port, String path) implements Serializable {
         return isUnix() ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
     }
 
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method handles on
+    // first use, which in a fresh JVM cost ~100 ms of Manager.start() (an Address keys the shared clients).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Address a && port == a.port && java.util.Objects.equals(host, a.host)
+                && java.util.Objects.equals(path, a.path);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(host, port, path);
+    }
+
     @Override
     public String toString() {
         if (isUnix()) {

@@ -46,6 +46,16 @@ final class ManagerClient implements AutoCloseable {
 
     /** One authenticated connection and the id the server gave it (for cancelling its call). */
     private record Link(Connection conn, long id) {
+        // Identity, as a set member needs; and no method-handle bootstrap of a record's equals (see Address).
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
     }
 
     private ManagerClient(Address address, byte[] key) {
