@@ -1,11 +1,11 @@
 package dev.procshare.manager;
 
+import dev.procshare.process.RandomBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Arrays;
 
 /**
@@ -28,9 +28,6 @@ final class Handshake {
     private static final byte[] GREETING = "PSM1".getBytes(StandardCharsets.US_ASCII);
     private static final int LIMIT = 512;
     private static final int SETTINGS_LIMIT = 64 * 1024;
-    private static final class Fallback {
-        static final SecureRandom RANDOM = new SecureRandom();
-    }
 
     private Handshake() {
     }
@@ -105,21 +102,9 @@ final class Handshake {
                 Arrays.copyOfRange(reply, 2 + NONCE + 8, reply.length));
     }
 
-    /**
-     * Fresh random bytes from the kernel's generator. Read directly because a JVM's first
-     * {@code SecureRandom} costs 15-20 ms of provider loading, which a manager start pays on both sides.
-     */
+    /** A fresh challenge (see {@link RandomBytes} for why not a {@code SecureRandom} here). */
     static byte[] nonce() {
-        byte[] n = new byte[NONCE];
-        try (java.io.FileInputStream urandom = new java.io.FileInputStream("/dev/urandom")) {
-            if (urandom.readNBytes(n, 0, NONCE) == NONCE) {
-                return n;
-            }
-        } catch (IOException notLinux) {
-            // fall through to SecureRandom
-        }
-        Fallback.RANDOM.nextBytes(n);
-        return n;
+        return RandomBytes.of(NONCE);
     }
 
     /**

@@ -8,7 +8,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -25,6 +24,10 @@ import java.util.concurrent.TimeUnit;
  * standard input; connections with an unknown token, or silent for {@value #HELLO_TIMEOUT_SECONDS} s, are
  * dropped. Its shutdown hook stops this JVM's children first (see {@link JvmProcess}) and then removes the
  * directory, so that no child loses its channel while its parent still waits for it.
+ *
+ * <p>The socket is bound, and its acceptor and timer threads started, when the first child that connects
+ * is launched: a JVM that only starts one-shot children (their outcome comes back in a file) never pays
+ * for them.
  */
 final class ControlServer {
     private static final String DIR_PREFIX = "procshare-ctl-";
@@ -33,25 +36,40 @@ final class ControlServer {
 
     private final Path directory;
     private final Path socket;
-    private final ServerSocketChannel server;
+    private ServerSocketChannel server; // bound by the first expect()
+    private ScheduledExecutorService timer;
     private final Map<String, CompletableFuture<SocketChannel>> pending = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "procshare-control-timer");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** A token a child must present, and the future its channel completes. */
     record Expected(String token, CompletableFuture<SocketChannel> connection) {
     }
 
     private ControlServer() throws IOException {
-        cleanStaleDirectories();
         directory = PrivateDirectory.create(DIR_PREFIX);
         socket = directory.resolve("ctl.sock");
-        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
+        // off the caller's path: a child is being started meanwhile, and nothing waits for this
+        Thread cleaner = new Thread(ControlServer::cleanStaleDirectories, "procshare-control-cleanup");
+        cleaner.setDaemon(true);
+        cleaner.start();
+    }
+
+    /** Binds the socket and starts accepting, once. */
+    private synchronized void listen() {
+        if (server != null) {
+            return;
+        }
+        try {
+            ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.bind(UnixDomainSocketAddress.of(socket));
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "procshare-control-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            server = channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the control socket for child JVMs at " + socket, e);
+        }
         Thread acceptor = new Thread(this::acceptLoop, "procshare-control-acceptor");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -86,6 +104,7 @@ final class ControlServer {
 
     /** A fresh one-time token, registered before the child is started so that no hello can be missed. */
     Expected expect() {
+        listen();
         String token = newToken();
         CompletableFuture<SocketChannel> future = new CompletableFuture<>();
         pending.put(token, future);
@@ -93,9 +112,7 @@ final class ControlServer {
     }
 
     String newToken() {
-        byte[] bytes = new byte[16];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+        return HexFormat.of().formatHex(RandomBytes.of(16));
     }
 
     /** Gives up on a token; a channel that arrived for it anyway is closed. */
@@ -146,10 +163,16 @@ final class ControlServer {
     }
 
     private void delete() {
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing at exit
+        ServerSocketChannel channel;
+        synchronized (this) {
+            channel = server;
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // closing at exit
+            }
         }
         PrivateDirectory.delete(directory);
     }

@@ -42,19 +42,7 @@ public final class InheritedContext {
             return key;
         }
         synchronized (LOCAL) {
-            key = LOCAL.computeIfAbsent(AUTH_KEY, k -> {
-                byte[] fresh = new byte[32];
-                // the kernel's generator directly: a first SecureRandom costs a JVM 15-20 ms
-                try (java.io.FileInputStream urandom = new java.io.FileInputStream("/dev/urandom")) {
-                    if (urandom.readNBytes(fresh, 0, 32) == 32) {
-                        return fresh;
-                    }
-                } catch (java.io.IOException notLinux) {
-                    // fall through
-                }
-                new java.security.SecureRandom().nextBytes(fresh);
-                return fresh;
-            });
+            key = LOCAL.computeIfAbsent(AUTH_KEY, k -> RandomBytes.of(32));
         }
         return key.clone();
     }

@@ -1,10 +1,12 @@
 package dev.procshare.process;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -20,8 +22,19 @@ public final class PrivateDirectory {
 
     /** A new directory (mode 0700) named after this JVM. */
     public static Path create(String prefix) throws IOException {
-        return Files.createTempDirectory(prefix + ProcessHandle.current().pid() + "-",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // named here rather than by Files.createTempDirectory, whose first use seeds a SecureRandom (RandomBytes)
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        String stem = prefix + ProcessHandle.current().pid() + "-";
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return Files.createDirectory(tmp.resolve(stem + HexFormat.of().formatHex(RandomBytes.of(8))),
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt == 10) {
+                    throw taken;
+                }
+            }
+        }
     }
 
     /** The directories with this prefix, in name order; none if the temp directory cannot be read. */
