@@ -31,8 +31,10 @@ final class Segments {
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE - 7L; // 2 GiB - 8, a multiple of 8
     static final long MAX_PAYLOAD = MAX_FILE_SIZE - SegmentHeader.SIZE;
 
-    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
-    private static final Pattern TEMP_FILE = Pattern.compile("\\." + PREFIX + ".*\\.(\\d+)\\.[0-9a-f]+\\.tmp");
+    /** Only the clean-up needs it: a holder, because a cold JVM's first regex costs it ~20 ms. */
+    private static final class TempFiles {
+        static final Pattern NAME = Pattern.compile("\\." + PREFIX + ".*\\.(\\d+)\\.[0-9a-f]+\\.tmp");
+    }
     private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE);
 
@@ -62,11 +64,26 @@ final class Segments {
     }
 
     static String checkName(String name) {
-        if (name == null || !VALID_NAME.matcher(name).matches()) {
+        if (!validName(name)) {
             throw new IllegalArgumentException("invalid segment name '" + name + "': use 1 to 128 of A-Z a-z 0-9 _ . -"
                     + ", not starting with '.' or '-'");
         }
         return name;
+    }
+
+    /** {@code [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}}, checked by hand (see {@link TempFiles}). */
+    private static boolean validName(String name) {
+        if (name == null || name.isEmpty() || name.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean plain = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_';
+            if (!plain && (i == 0 || c != '.' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static long checkPayload(long payload) {
@@ -165,7 +182,8 @@ final class Segments {
      */
     static Segment attach(Path directory, String name, SegmentKind expected) {
         checkName(name);
-        cleanDefaultDirectoryOnce(directory);
+        // no clean-up of dead JVMs' segments here: the creator of this one did it, and a child attaching to its
+        // parent's handles would pay for listing the whole directory before its first task
         Path file = fileOf(directory, name);
         synchronized (LOCK) {
             Segment known = MAPPED.get(file);
@@ -273,11 +291,17 @@ final class Segments {
     private static void cleanDefaultDirectoryOnce(Path directory) {
         if (!defaultDirectoryCleaned && directory.equals(defaultDirectory())) {
             defaultDirectoryCleaned = true;
-            try {
-                cleanStale(directory);
-            } catch (RuntimeException ignored) {
-                // an unreadable directory is reported by the operation itself
-            }
+            // In the background: it only removes what dead processes left, which nothing here waits for, and
+            // listing the directory and reading every header is a good part of a cold first create().
+            Thread cleaner = new Thread(() -> {
+                try {
+                    cleanStale(directory);
+                } catch (RuntimeException ignored) {
+                    // an unreadable directory is reported by the operation itself
+                }
+            }, "procshare-segment-cleanup");
+            cleaner.setDaemon(true);
+            cleaner.start();
         }
     }
 
@@ -332,7 +356,7 @@ final class Segments {
         }
         try (Stream<Path> files = Files.list(directory)) {
             files.forEach(file -> {
-                var m = TEMP_FILE.matcher(file.getFileName().toString());
+                var m = TempFiles.NAME.matcher(file.getFileName().toString());
                 if (m.matches() && !ProcessIdentity.isAlive(Long.parseLong(m.group(1)), 0) && deleteQuietly(file)) {
                     removed.add(file.getFileName().toString());
                 }
