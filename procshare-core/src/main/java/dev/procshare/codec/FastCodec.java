@@ -15,8 +15,9 @@ import java.util.Map;
  * A compact binary codec for the values processes exchange most: {@code null}, primitives' boxes,
  * {@code String}, {@code byte[]}/{@code int[]}/{@code long[]}/{@code double[]}, and {@code ArrayList},
  * {@code HashMap}, {@code LinkedHashMap} of those (a list of only {@code Integer}s, {@code Long}s or
- * {@code Double}s is written as a packed array). Anything else is written with Java serialization inside the
- * stream. Decoding gives back the same classes. Thread-safe and stateless.
+ * {@code Double}s is written as a packed array), and procshare's handles as their {@link Portable}
+ * descriptors. Anything else is written with Java serialization inside the stream. Decoding gives back the
+ * same classes (a handle attaches in the decoding JVM). Thread-safe and stateless.
  *
  * <p>Why: Java serialization spends 100-200 ns on each boxed number in a list; this spends a few, which is
  * what makes {@code ProcessPool.map} over millions of small items fast.
@@ -31,7 +32,10 @@ public final class FastCodec implements Codec {
     private static final byte NULL = 0, TRUE = 1, FALSE = 2, BYTE = 3, SHORT = 4, CHAR = 5, INT_V = 6, LONG_V = 7,
             FLOAT = 8, DOUBLE = 9, STRING = 10, BYTES = 11, INTS = 12, LONGS = 13, DOUBLES = 14, LIST = 15,
             HASH_MAP = 16, LINKED_MAP = 17, INT_LIST = 18, LONG_LIST = 19, DOUBLE_LIST = 20, JAVA = 21,
-            CHARS = 22;
+            CHARS = 22, PORTABLE = 23;
+
+    /** {@link Portable} classes and their factories, as each class's static initializer registered them. */
+    static final Map<Class<?>, Portable.Factory> PORTABLE_FACTORIES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Encodes and decodes the values outside the fast path. */
     private final Codec fallback;
@@ -144,6 +148,11 @@ public final class FastCodec implements Codec {
         } else if (v instanceof Character c) {
             w.u8(CHAR);
             w.i32(c);
+        } else if (v instanceof Portable || v instanceof Portable.Replaced) {
+            Portable p = v instanceof Portable direct ? direct : ((Portable.Replaced) v).portable();
+            w.u8(PORTABLE);
+            w.bytes(p.getClass().getName().getBytes(StandardCharsets.UTF_8));
+            writeList(w, p.portableValues(), depth);
         } else {
             w.u8(JAVA);
             w.bytes(fallback.encode(v));
@@ -303,9 +312,43 @@ public final class FastCodec implements Codec {
             }
             case JAVA:
                 return fallback.decode(r.bytes());
+            case PORTABLE: {
+                String name = new String(r.bytes(), StandardCharsets.UTF_8);
+                Portable.Factory factory = portableFactory(name);
+                Object values = read(r, depth + 1);
+                if (!(values instanceof List<?> list)) {
+                    throw new StreamCorruptedException("the values of a " + name + " are not a list");
+                }
+                return factory.rebuild(list);
+            }
             default:
                 throw new StreamCorruptedException("unknown tag " + tag + " at byte " + (r.pos - 1));
         }
+    }
+
+    /**
+     * The factory of the {@link Portable} class {@code name}. The class is loaded without being initialized
+     * and checked first (the allow-list, then that it is {@code Portable}): only then does its static
+     * initializer run, and register the factory.
+     */
+    private Portable.Factory portableFactory(String name) throws IOException, ClassNotFoundException {
+        if (fallback instanceof JavaCodec java && !java.allowsName(name)) {
+            throw new ClassNotAllowedException(name);
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Class<?> type = Class.forName(name, false, loader != null ? loader : FastCodec.class.getClassLoader());
+        if (!Portable.class.isAssignableFrom(type)) {
+            throw new java.io.InvalidClassException(name, "not a Portable class, so not rebuilt from a FastCodec stream");
+        }
+        Portable.Factory factory = PORTABLE_FACTORIES.get(type);
+        if (factory == null) {
+            Class.forName(name, true, type.getClassLoader()); // its static initializer registers the factory
+            factory = PORTABLE_FACTORIES.get(type);
+        }
+        if (factory == null) {
+            throw new java.io.InvalidClassException(name, "a Portable class that registered no factory");
+        }
+        return factory;
     }
 
     /**

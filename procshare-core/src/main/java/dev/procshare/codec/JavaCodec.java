@@ -29,6 +29,11 @@ public final class JavaCodec implements Codec {
         return new JavaCodec(allowList);
     }
 
+    /** Whether a class of this name may be decoded here: any, unless this codec has an allow-list. */
+    boolean allowsName(String className) {
+        return allowList == null || allowList.allowsName(className);
+    }
+
     @Override
     public byte[] encode(Object value) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);

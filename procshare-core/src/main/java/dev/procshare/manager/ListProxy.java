@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.codec.Portable;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.AbstractList;
@@ -14,7 +15,7 @@ import java.util.RandomAccess;
  * iteration, {@code toArray} and {@code toString} work on a snapshot taken by one call; {@code get} returns a
  * copy. {@code equals} is identity of the remote list, not element comparison.
  */
-final class ListProxy<E> extends AbstractList<E> implements RandomAccess, Serializable {
+final class ListProxy<E> extends AbstractList<E> implements RandomAccess, Serializable, Portable.Replaced {
     private static final long serialVersionUID = 1L;
 
     private final transient RemoteRef remote;
@@ -122,8 +123,14 @@ final class ListProxy<E> extends AbstractList<E> implements RandomAccess, Serial
         return snapshot().toArray(a);
     }
 
-    Object writeReplace() throws ObjectStreamException {
+    /** The descriptor that travels instead of this proxy (see {@link RemoteObject}). */
+    @Override
+    public Portable portable() {
         return remote.descriptor();
+    }
+
+    Object writeReplace() throws ObjectStreamException {
+        return portable();
     }
 
     @Override

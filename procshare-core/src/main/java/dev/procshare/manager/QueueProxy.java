@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.codec.Portable;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.AbstractQueue;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * the server; interrupting the waiting thread cancels the wait there. An item the server hands to a process
  * that died before receiving it goes back to the head of the queue. Iteration works on a snapshot.
  */
-final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, Serializable {
+final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, Serializable, Portable.Replaced {
     private static final long serialVersionUID = 1L;
 
     private final transient RemoteRef remote;
@@ -119,8 +120,14 @@ final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, 
         return java.util.Collections.unmodifiableList((List<E>) call("snapshot")).iterator();
     }
 
-    Object writeReplace() throws ObjectStreamException {
+    /** The descriptor that travels instead of this proxy (see {@link RemoteObject}). */
+    @Override
+    public Portable portable() {
         return remote.descriptor();
+    }
+
+    Object writeReplace() throws ObjectStreamException {
+        return portable();
     }
 
     @Override

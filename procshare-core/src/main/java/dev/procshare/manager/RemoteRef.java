@@ -1,6 +1,5 @@
 package dev.procshare.manager;
 
-import java.io.Serializable;
 import java.util.Iterator;
 import java.util.function.Consumer;
 
@@ -24,7 +23,7 @@ record RemoteRef(ManagerClient client, ObjectRef ref) {
     }
 
     /** What a proxy writes when serialized; the object is kept alive for the trip. */
-    Serializable descriptor() {
+    RemoteObject.Descriptor descriptor() {
         client.exported(ref.id());
         return new RemoteObject.Descriptor(client.address().toString(), ref);
     }

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.codec.Portable;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.util.AbstractSet;
@@ -12,7 +13,7 @@ import java.util.List;
  * A set held by a manager. Each method is one atomic round trip; iteration works on a snapshot and its
  * {@code remove} removes on the server. {@code equals} is identity of the remote set.
  */
-final class SetProxy<E> extends AbstractSet<E> implements Serializable {
+final class SetProxy<E> extends AbstractSet<E> implements Serializable, Portable.Replaced {
     private static final long serialVersionUID = 1L;
 
     private final transient RemoteRef remote;
@@ -85,8 +86,14 @@ final class SetProxy<E> extends AbstractSet<E> implements Serializable {
         return snapshot().toArray(a);
     }
 
-    Object writeReplace() throws ObjectStreamException {
+    /** The descriptor that travels instead of this proxy (see {@link RemoteObject}). */
+    @Override
+    public Portable portable() {
         return remote.descriptor();
+    }
+
+    Object writeReplace() throws ObjectStreamException {
+        return portable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.codec.Portable;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.lang.reflect.InvocationHandler;
@@ -16,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class UserProxy implements InvocationHandler {
     private static final Map<Method, String> SIGNATURES = new ConcurrentHashMap<>();
 
-    /** Lets Java serialization find {@code writeReplace} on the proxy class. */
-    interface Marker extends Serializable {
+    /** Lets Java serialization find {@code writeReplace} on the proxy class, and FastCodec its descriptor. */
+    interface Marker extends Serializable, Portable.Replaced {
         Object writeReplace() throws ObjectStreamException;
     }
 
@@ -58,7 +59,7 @@ final class UserProxy implements InvocationHandler {
                     return ref.typeId() + "#" + ref.id() + "@" + client.address();
             }
         }
-        if (method.getDeclaringClass() == Marker.class) {
+        if (method.getDeclaringClass() == Marker.class || method.getDeclaringClass() == Portable.Replaced.class) {
             client.exported(ref.id());
             return new RemoteObject.Descriptor(client.address().toString(), ref);
         }

@@ -1,20 +1,46 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What travels when a shared object is serialized: the directory and name of its segment, what it is and
  * where. Deserializing it attaches to the same memory in the receiving process; nothing else is copied.
  * Every shared-memory type writes itself as one of these ({@code writeReplace}).
  */
-final class Handle implements Serializable {
+final class Handle implements Serializable, Portable {
     @Serial
     private static final long serialVersionUID = 1L;
+
+    static {
+        Portable.register(Handle.class, new Portable.Factory() { // not a lambda: a fresh JVM's first costs ms
+            @Override
+            public Object rebuild(List<?> values) throws InvalidObjectException {
+                if (values.size() != 4 || !(values.get(0) instanceof String directory)
+                        || !(values.get(1) instanceof String segment) || !(values.get(2) instanceof String kind)
+                        || !(values.get(3) instanceof Long offset)) {
+                    throw new InvalidObjectException("not a shared-memory handle: " + values);
+                }
+                Kind k;
+                try {
+                    k = Kind.valueOf(kind);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidObjectException("unknown kind of shared-memory handle: " + kind);
+                }
+                try {
+                    return new Handle(Path.of(directory), segment, k, offset).readResolve();
+                } catch (java.io.ObjectStreamException e) {
+                    throw new InvalidObjectException(e.getMessage());
+                }
+            }
+        });
+    }
 
     enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY }
 
@@ -67,6 +93,11 @@ final class Handle implements Serializable {
             case DOUBLE_ARRAY -> SharedDoubleArray.open(directory(), segment);
             case BYTE_ARRAY -> SharedByteArray.open(directory(), segment);
         };
+    }
+
+    @Override
+    public List<Object> portableValues() {
+        return new java.util.ArrayList<>(List.of(directory, segment, kind.name(), offset));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 
 /**
@@ -82,10 +83,16 @@ public final class SharedBoolean implements SharedHandle {
         slot.close();
     }
 
-    @Serial
-    private Object writeReplace() {
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
         slot.buffer();
         return slot.handle();
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return portable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -168,9 +169,15 @@ public final class SharedByteArray implements SharedHandle {
         storage.close();
     }
 
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
+        return storage.handle();
+    }
+
     @Serial
     private Object writeReplace() {
-        return storage.handle();
+        return portable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
@@ -153,10 +154,16 @@ public final class SharedDouble extends Number implements SharedHandle {
         slot.close();
     }
 
-    @Serial
-    private Object writeReplace() {
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
         slot.buffer();
         return slot.handle();
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return portable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.nio.DoubleBuffer;
 import java.nio.file.Path;
@@ -195,9 +196,15 @@ public final class SharedDoubleArray implements SharedHandle {
         storage.close();
     }
 
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
+        return storage.handle();
+    }
+
     @Serial
     private Object writeReplace() {
-        return storage.handle();
+        return portable();
     }
 
     @Override

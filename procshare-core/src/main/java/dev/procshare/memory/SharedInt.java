@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntUnaryOperator;
@@ -171,10 +172,16 @@ public final class SharedInt extends Number implements SharedHandle {
         slot.close();
     }
 
-    @Serial
-    private Object writeReplace() {
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
         slot.buffer(); // a closed handle cannot be sent
         return slot.handle();
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return portable();
     }
 
     /** The value and where it lives, e.g. {@code SharedInt[42, segment=p123-ab, offset=192, owner]}. */

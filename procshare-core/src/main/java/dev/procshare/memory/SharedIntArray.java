@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
@@ -202,9 +203,15 @@ public final class SharedIntArray implements SharedHandle {
         storage.close();
     }
 
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
+        return storage.handle();
+    }
+
     @Serial
     private Object writeReplace() {
-        return storage.handle();
+        return portable();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.util.function.LongBinaryOperator;
 import java.util.function.LongUnaryOperator;
@@ -176,10 +177,16 @@ public final class SharedLong extends Number implements SharedHandle {
         return slot.handle();
     }
 
-    @Serial
-    private Object writeReplace() {
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
         slot.buffer(); // a closed handle cannot be sent
         return slot.handle();
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return portable();
     }
 
     /** The value and where it lives, e.g. {@code SharedLong[42, segment=p123-ab, offset=192, owner]}. */

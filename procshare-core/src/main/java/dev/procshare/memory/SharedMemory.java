@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.Portable;
 import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -174,10 +175,16 @@ public final class SharedMemory implements SharedHandle {
         }
     }
 
-    @Serial
-    private Object writeReplace() {
+    /** The handle that travels in this one's place: what serializing this writes, too. */
+    @Override
+    public Portable portable() {
         buffer();
         return new Handle(segment.directory, segment.name, Handle.Kind.RAW, 0);
+    }
+
+    @Serial
+    private Object writeReplace() {
+        return portable();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.procshare.process;
 
 import dev.procshare.codec.FastCodec;
 import dev.procshare.codec.JavaCodec;
+import dev.procshare.codec.Portable;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
@@ -40,10 +41,12 @@ final class TaskCodec {
 
     /**
      * First byte of a lambda sent as its recipe instead of Java-serialized (a Java serialization stream
-     * starts with 0xAC). A lambda that captures only strings, numbers, booleans and characters is rebuilt in
-     * the child from its {@link SerializedLambda} fields, the way {@code SerializedLambda.readResolve} does,
-     * without an {@code ObjectInputStream}: a JVM's first one sets up the serial filter configuration and
-     * with it the platform logger, about 7 ms of every cold child's start here.
+     * starts with 0xAC). A lambda that captures only strings, numbers, booleans, characters and procshare's
+     * handles and proxies ({@link Portable}: a {@code SharedBoolean}, a {@code Namespace}, a registered
+     * object) is rebuilt in the child from its {@link SerializedLambda} fields, the way
+     * {@code SerializedLambda.readResolve} does, without an {@code ObjectInputStream}: a JVM's first one sets
+     * up the serial filter configuration and with it the platform logger, and a cold child interprets all of
+     * Java serialization, 60-120 ms of its start here.
      */
     private static final byte LAMBDA_RECIPE = 'L';
 
@@ -117,20 +120,32 @@ final class TaskCodec {
         }
     }
 
-    /** Whether a lambda of this class can travel as a recipe: unnamed module, only plain values captured. */
+    /**
+     * Whether a lambda of this class may travel as a recipe, by its fields' types: unnamed module, captured
+     * values plain, procshare handles, or of an interface type (a proxy, perhaps: {@link #recipe} checks the
+     * values themselves).
+     */
     private static boolean recipeFits(Class<?> type) {
         if (!type.isHidden() || type.getModule().isNamed()) {
             return false;
         }
         return RECIPE_FITS.computeIfAbsent(type, t -> {
             for (Field field : t.getDeclaredFields()) {
-                if (!Modifier.isStatic(field.getModifiers())
-                        && !field.getType().isPrimitive() && !PLAIN.contains(field.getType())) {
+                Class<?> f = field.getType();
+                if (!Modifier.isStatic(field.getModifiers()) && !f.isPrimitive() && !PLAIN.contains(f)
+                        && !f.isInterface() && !Portable.class.isAssignableFrom(f)
+                        && !Portable.Replaced.class.isAssignableFrom(f)) {
                     return false;
                 }
             }
             return true;
         });
+    }
+
+    /** Whether a captured value travels in a recipe: null, plain, or a procshare handle or proxy. */
+    private static boolean recipeValue(Object value) {
+        return value == null || PLAIN.contains(value.getClass()) || value instanceof Portable
+                || value instanceof Portable.Replaced;
     }
 
     /** The lambda's recipe, or null if it is not a serializable lambda after all. */
@@ -141,7 +156,11 @@ final class TaskCodec {
         }
         ArrayList<Object> captured = new ArrayList<>();
         for (int i = 0; i < l.getCapturedArgCount(); i++) {
-            captured.add(l.getCapturedArg(i));
+            Object value = l.getCapturedArg(i);
+            if (!recipeValue(value)) {
+                return null; // some other object behind an interface type: Java serialization it is
+            }
+            captured.add(value);
         }
         ArrayList<Object> fields = new ArrayList<>(List.of(l.getCapturingClass(),
                 l.getFunctionalInterfaceClass(), l.getFunctionalInterfaceMethodName(),

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.procshare.manager.Manager;
+import dev.procshare.manager.Namespace;
+import dev.procshare.memory.SharedBoolean;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +73,28 @@ class TaskCodecTest {
     @SuppressWarnings("unchecked")
     private static <A, R> SerializableFunction<A, R> rebuilt(SerializableFunction<A, R> fn) throws Exception {
         return (SerializableFunction<A, R>) TaskCodec.decodeTask(TaskCodec.encodeTask(fn, "a test function"));
+    }
+
+    @Test
+    void aLambdaCapturingHandlesAndProxiesTravelsAsARecipe() throws Exception {
+        try (SharedBoolean flag = SharedBoolean.create(false);
+             Manager manager = Manager.builder().inProcess().start()) {
+            Namespace ns = manager.namespace();
+            ns.set("word", "hi");
+            SerializableCallable<String> task = () -> {
+                flag.set(true);
+                return ns.get("word");
+            };
+            byte[] bytes = TaskCodec.encodeTask(task, "a test task");
+            assertEquals('L', bytes[0], "handles and proxies do not need Java serialization");
+            assertEquals("hi", ((Callable<?>) TaskCodec.decodeTask(bytes)).call());
+            assertTrue(flag.get(), "the rebuilt lambda's flag is the same memory");
+        }
+        List<Integer> notAProxy = new ArrayList<>(List.of(1)); // an interface type, but no handle behind it
+        SerializableCallable<Integer> task = notAProxy::size;
+        byte[] bytes = TaskCodec.encodeTask(task, "a test task");
+        assertEquals((byte) 0xAC, bytes[0], "Java-serialized");
+        assertEquals(1, ((Callable<?>) TaskCodec.decodeTask(bytes)).call());
     }
 
     @Test
