@@ -15,7 +15,12 @@ import java.util.concurrent.locks.Condition;
  * {@code multiprocessing.Manager()} and {@code BaseManager}.
  *
  * <p>{@link #start()} starts a server in its own JVM (a daemon child of this one: it stops when this process
- * exits or dies) and connects to it; {@link #builder()} can start it in this JVM instead, listen on TCP, use
+ * exits or dies) and connects to it. It returns as soon as that JVM is launched, without waiting for it to
+ * listen (a JVM's boot is most of a start): the first call on the manager waits for the server, at most
+ * the {@linkplain Builder#startTimeout start timeout}, and fails with a {@link ManagerException} saying why
+ * if it could not start; meanwhile this process goes on (a pool's workers boot beside the server). A server
+ * given a TCP or chosen address is waited for by {@code start()} itself, since its address is only known
+ * once it listens. {@link #builder()} can start it in this JVM instead, listen on TCP, use
  * a given auth key, register user types and allow classes; {@link #connect(String, byte[])} attaches to a
  * server another process started.
  *
@@ -28,7 +33,10 @@ import java.util.concurrent.locks.Condition;
  */
 public interface Manager extends AutoCloseable {
 
-    /** Starts a server in its own JVM with a fresh address, the process auth key and default settings. */
+    /**
+     * Starts a server in its own JVM with a fresh address, the process auth key and default settings;
+     * returns once its JVM is launched (the first call waits for it to listen, see above).
+     */
     static Manager start() {
         return builder().start();
     }
@@ -259,7 +267,10 @@ public interface Manager extends AutoCloseable {
             return this;
         }
 
-        /** How long {@link #start()} waits for the server's JVM to listen (default 60 s). */
+        /**
+         * How long the server's JVM has to listen (default 60 s): what {@link #start()}, or the first call on
+         * a manager whose start did not wait (see {@link Manager}), waits at most.
+         */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = timeout;
             return this;

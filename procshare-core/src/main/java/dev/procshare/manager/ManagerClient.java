@@ -36,6 +36,8 @@ final class ManagerClient implements AutoCloseable {
     private volatile Codec codec;
     private volatile int maxFrame = 64 << 20;
     private volatile boolean closed;
+    /** Completes once the server this process is starting listens (or fails to); null if not starting one. */
+    private volatile java.util.concurrent.CompletableFuture<Void> started;
 
     /** Proxies alive in this JVM per object id; the server holds one reference for all of them. */
     private final Map<Long, Integer> live = new HashMap<>();
@@ -73,6 +75,21 @@ final class ManagerClient implements AutoCloseable {
             throw e;
         }
         return client;
+    }
+
+    /**
+     * A client of a server that is still starting: its first connection waits until {@code started}
+     * completes, and fails with the reason if that completes exceptionally.
+     */
+    static ManagerClient starting(Address address, byte[] key, java.util.concurrent.CompletableFuture<Void> started) {
+        ManagerClient client = new ManagerClient(address, key);
+        client.started = started;
+        return client;
+    }
+
+    /** Opens one connection ahead of the first call (a starting server's launcher does this), ungated. */
+    void connectFirst() {
+        release(connect());
     }
 
     /** The client that proxies arriving in this JVM use for {@code address}; connects on first call. */
@@ -232,6 +249,25 @@ final class ManagerClient implements AutoCloseable {
         if (closed) {
             throw new ManagerException("this manager client is closed");
         }
+        java.util.concurrent.CompletableFuture<Void> gate = started;
+        if (gate != null) {
+            try {
+                gate.join(); // bounded: the launcher completes it within its start timeout
+            } catch (java.util.concurrent.CompletionException e) {
+                // a fresh exception per call, the launcher's reason as its cause
+                throw new ManagerException(e.getCause().getMessage(), e.getCause());
+            }
+            started = null;
+            link = idle.pollFirst(); // the launcher's first connection
+            if (link != null) {
+                return link;
+            }
+        }
+        return connect();
+    }
+
+    private Link connect() {
+        Link link;
         Connection conn;
         try {
             conn = Connection.open(address);

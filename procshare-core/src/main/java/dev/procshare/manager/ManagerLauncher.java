@@ -68,10 +68,12 @@ final class ManagerLauncher {
                 jvm.warm(b.warm);
             }
             process = jvm.entry(ManagerServerEntry.class, ManagerServerEntry.input(config, addressFile)).start();
+            if (inPrivateDirectory(where)) {
+                return startingManager(process, where, key, dir, b.startTimeout);
+            }
             // What managers of killed JVMs left: while the new JVM boots (~1 ms off the start's critical path).
             ManagerSockets.cleanStale(false);
-            // A fresh private directory can hold no other server's socket: connect as soon as it appears.
-            Address bound = inPrivateDirectory(where) ? where : awaitAddress(process, Path.of(addressFile), b.startTimeout);
+            Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
             ManagerClient client = connectWhenListening(process, bound, key, b.startTimeout);
             rememberKey(bound, key);
             ManagerClient.share(client);
@@ -86,6 +88,46 @@ final class ManagerLauncher {
             PrivateDirectory.delete(dir);
             throw e;
         }
+    }
+
+    /**
+     * The manager of a server whose JVM was just launched, returned without waiting for it: the address is
+     * known (a socket in a fresh private directory, which no other server can hold), and a thread of this
+     * JVM connects as soon as the server listens. The first call waits for that, at most {@code timeout},
+     * and fails with the reason if the server could not start. Meanwhile the caller goes on: a pool's
+     * workers, say, boot beside the server instead of after it.
+     */
+    private static Manager startingManager(JvmProcess process, Address where, byte[] key, Path dir, Duration timeout) {
+        java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        ManagerClient client = ManagerClient.starting(where, key, started);
+        rememberKey(where, key);
+        ManagerClient.share(client);
+        Thread connector = new Thread("procshare-manager-start") { // not a lambda: a cold JVM's first costs ms
+            @Override
+            public void run() {
+                try {
+                    ManagerSockets.cleanStale(false); // what managers of killed JVMs left, while the new one boots
+                    StartWait wait = new StartWait(process, timeout);
+                    while (true) {
+                        if (Files.exists(Path.of(where.path()))) {
+                            try {
+                                client.connectFirst();
+                                break;
+                            } catch (ManagerUnavailableException notYet) {
+                                // bound but not yet listening: a moment more
+                            }
+                        }
+                        wait.pause();
+                    }
+                    started.complete(null);
+                } catch (RuntimeException | Error e) {
+                    started.completeExceptionally(e);
+                }
+            }
+        };
+        connector.setDaemon(true);
+        connector.start();
+        return new SocketManager(client, null, process, dir);
     }
 
     /** The builder's address, or the socket in {@code dir}, a fresh private directory. */

@@ -227,4 +227,23 @@ class ManagerProcessesTest {
             assertNotNull(queue);
         }
     }
+
+    @Test
+    void startReturnsBeforeTheServerListensAndAServerThatCannotStartFailsTheFirstCallClearly() throws Exception {
+        // start() does not wait for the server's JVM; the first call does, and reports why it never listened
+        try (Manager manager = Manager.builder().jvmOptions("-XX:+NoSuchOptionForTheTest").warm(false).start()) {
+            assertTrue(manager.address().startsWith("unix:"), manager.address());
+            long t0 = System.nanoTime();
+            ManagerException first = assertThrows(ManagerException.class, manager::namespace);
+            assertTrue(first.getMessage().contains("exited before it listened"), first.getMessage());
+            assertTrue(System.nanoTime() - t0 < BOUND.toNanos(), "bounded by the start timeout");
+            ManagerException again = assertThrows(ManagerException.class, () -> manager.list());
+            assertTrue(again.getMessage().contains("exited before it listened"), "every call says so: " + again);
+        }
+        try (Manager manager = Manager.start()) { // and a good one serves at once after start() returned
+            Namespace ns = manager.namespace();
+            ns.set("x", 1);
+            assertEquals(1, (Integer) ns.get("x"));
+        }
+    }
 }
