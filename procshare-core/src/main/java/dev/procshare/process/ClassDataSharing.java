@@ -11,11 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -73,18 +70,22 @@ final class ClassDataSharing {
     private static final long FAILED_MILLIS = TimeUnit.DAYS.toMillis(1);
     /** JDK 25's AOT cache instead of a dynamic CDS archive (the options used here are JDK 25's). */
     private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
-    /** Options with which the JDK refuses to start a JVM that also records or uses our archive. */
-    private static final Pattern OWN_SHARING = Pattern.compile("-Xshare.*|-XX:[+-]?(SharedArchiveFile|"
-            + "ArchiveClassesAtExit|AutoCreateSharedArchive|DumpLoadedClassList|SharedClassListFile|UseSharedSpaces|"
-            + "AOT|Flags|VMOptionsFile).*|@.*");
-    /** Options with which the JDK cannot record an archive (tested on 17 and 25: the child would not start). */
-    private static final Pattern NO_RECORDING = Pattern.compile("--(limit-modules|patch-module|upgrade-module-path)"
-            + ".*|-Djdk\\.module\\.(limitmods|upgrade\\.path|patch).*|-XX:ObjectAlignmentInBytes.*"
-            + "|-XX:-UseCompressedClassPointers");
-    /** Options a helper does not pass on to the JVMs that check or assemble an archive: they write files. */
-    private static final Pattern NOT_FOR_HELPERS = Pattern.compile("-Xlog.*|-verbose.*|-javaagent.*|-agentlib.*"
-            + "|-agentpath.*|-Dcom\\.sun\\.management\\..*|-XX:[+-]?(LogFile|LogVMOutput|DisplayVMOutput|LogCompilation"
-            + "|StartFlightRecording|FlightRecorder|OnError|OnOutOfMemoryError|HeapDump|ErrorFile|AlwaysPreTouch).*");
+    /** Option patterns, compiled only for a child given options (a cold JVM's first regex costs ~6 ms). */
+    private static final class Options {
+        /** Options with which the JDK refuses to start a JVM that also records or uses our archive. */
+        static final Pattern OWN_SHARING = Pattern.compile("-Xshare.*|-XX:[+-]?(SharedArchiveFile|"
+                + "ArchiveClassesAtExit|AutoCreateSharedArchive|DumpLoadedClassList|SharedClassListFile|UseSharedSpaces|"
+                + "AOT|Flags|VMOptionsFile).*|@.*");
+        /** Options with which the JDK cannot record an archive (tested on 17 and 25: the child would not start). */
+        static final Pattern NO_RECORDING = Pattern.compile("--(limit-modules|patch-module|upgrade-module-path)"
+                + ".*|-Djdk\\.module\\.(limitmods|upgrade\\.path|patch).*|-XX:ObjectAlignmentInBytes.*"
+                + "|-XX:-UseCompressedClassPointers");
+        /** Options a helper does not pass on to the JVMs that check or assemble an archive: they write files. */
+        static final Pattern NOT_FOR_HELPERS = Pattern.compile("-Xlog.*|-verbose.*|-javaagent.*|-agentlib.*"
+                + "|-agentpath.*|-Dcom\\.sun\\.management\\..*|-XX:[+-]?(LogFile|LogVMOutput|DisplayVMOutput|LogCompilation"
+                + "|StartFlightRecording|FlightRecorder|OnError|OnOutOfMemoryError|HeapDump|ErrorFile|AlwaysPreTouch).*");
+    }
+
     private static final List<String> OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS");
     /** The training child's lock on its plan, held until its process ends. */
@@ -185,7 +186,7 @@ final class ClassDataSharing {
 
     /** Whether none of a child's options (its own and its environment's) sets up sharing of its own. */
     private static boolean sharingPossible(List<String> options) {
-        return options.stream().noneMatch(o -> OWN_SHARING.matcher(o).matches());
+        return options.stream().noneMatch(o -> Options.OWN_SHARING.matcher(o).matches());
     }
 
     /**
@@ -195,7 +196,7 @@ final class ClassDataSharing {
      */
     private static boolean recordingPossible(List<String> options) {
         return System.getProperty("java.vm.info", "").contains("sharing")
-                && options.stream().noneMatch(o -> NO_RECORDING.matcher(o).matches());
+                && options.stream().noneMatch(o -> Options.NO_RECORDING.matcher(o).matches());
     }
 
     /** The child's JVM options followed by those its environment adds ({@code JAVA_TOOL_OPTIONS} and kin). */
@@ -362,7 +363,7 @@ final class ClassDataSharing {
             String classpath = plan.get(2);
             List<String> userOptions = new ArrayList<>();
             for (String option : plan.subList(3, plan.size())) {
-                if (!NOT_FOR_HELPERS.matcher(option).matches()) {
+                if (!Options.NOT_FOR_HELPERS.matcher(option).matches()) {
                     userOptions.add(option); // what decides whether an archive fits: heap, GC, modules
                 }
             }
@@ -501,12 +502,7 @@ final class ClassDataSharing {
 
     /** A hash of the JDK and the classpath jars, or null if the classpath holds anything but jar files. */
     private static String key(String classpath, List<String> jvmOptions, Path workDir) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            return null;
-        }
+        KeyHash digest = new KeyHash();
         update(digest, System.getProperty("java.home"));
         update(digest, System.getProperty("java.vm.version"));
         for (String option : jvmOptions) {
@@ -520,12 +516,39 @@ final class ClassDataSharing {
             BasicFileAttributes attrs = Files.readAttributes(jar, BasicFileAttributes.class);
             update(digest, jar + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis());
         }
-        return HexFormat.of().formatHex(digest.digest(), 0, 12);
+        return digest.hex();
     }
 
-    private static void update(MessageDigest digest, String s) {
-        digest.update(s.getBytes(StandardCharsets.UTF_8));
+    private static void update(KeyHash digest, String s) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            digest.update(b);
+        }
         digest.update((byte) 0);
+    }
+
+    /**
+     * 96 bits of two independent 64-bit hashes (FNV-1a, and a multiply-rotate one), for archive names. Not
+     * a {@code MessageDigest}: a JVM's first one loads the security providers, 30-40 ms of every cold parent's
+     * first child here; the names need no resistance to forgery (the cache directory is the user's own, and
+     * the JVM checks an archive against its classpath before it maps it).
+     */
+    private static final class KeyHash {
+        private long fnv = 0xcbf29ce484222325L;
+        private long mix = 0x9E3779B97F4A7C15L;
+
+        void update(byte b) {
+            fnv = (fnv ^ (b & 0xFF)) * 0x100000001b3L;
+            mix = Long.rotateLeft((mix ^ (b & 0xFF)) * 0xC2B2AE3D27D4EB4FL, 31);
+        }
+
+        String hex() {
+            long m = mix ^ (mix >>> 33);
+            m *= 0xFF51AFD7ED558CCDL;
+            m ^= m >>> 33;
+            String low = Long.toHexString((m >>> 32) | 1L << 32).substring(1); // 8 digits
+            String high = Long.toHexString(fnv);
+            return "0".repeat(16 - high.length()) + high + low;
+        }
     }
 
     /**

@@ -42,7 +42,11 @@ public final class InheritedContext {
             return key;
         }
         synchronized (LOCAL) {
-            key = LOCAL.computeIfAbsent(AUTH_KEY, k -> RandomBytes.of(32));
+            key = LOCAL.get(AUTH_KEY); // not computeIfAbsent: a cold JVM's first lambda costs it ~15 ms
+            if (key == null) {
+                key = RandomBytes.of(32);
+                LOCAL.put(AUTH_KEY, key);
+            }
         }
         return key.clone();
     }
