@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * child's exit takes about 100 ms longer); later children of any JVM with the same JDK and classpath use it.
  * The archive's name is a hash of the JDK and of every classpath jar's path, size and time, so a changed jar or
  * JDK gets a new one (a mismatched archive would silently switch off the JDK's own archive and make starts
- * slower). Only for classpaths of jar files: the JDK refuses directories. Not when the child's options hold
+ * slower). Only for classpaths of jar files, as the JDK refuses directories; with the system property
+ * {@value #DIRECTORIES_PROPERTY}{@code =true} a child of a directory classpath is launched with a jar snapshot
+ * of each directory instead, and shares an archive too. Not when the child's options hold
  * class-data sharing settings of their own ({@code -Xshare:off}, an archive, an AOT cache): the JDK refuses
  * to start with both. CDS logging is switched off in children, because a dump reports classes it skips as
  * warnings. System properties: {@code procshare.cds=false} switches this off; {@code procshare.cds.dir} is
@@ -98,8 +100,13 @@ final class ClassDataSharing {
      * What to do for one launch: JVM options, and (for an AOT training run) the log of its VM output to
      * repeat when it has exited.
      */
-    record Plan(List<String> options, Path vmLog, Path planFile) {
-        static final Plan NONE = new Plan(List.of(), null, null);
+    record Plan(List<String> options, Path vmLog, Path planFile, String classpath) {
+        static final Plan NONE = new Plan(List.of(), null, null, null);
+
+        /** The classpath to launch the child with: the one asked for, or its jar snapshot. */
+        String classpathOr(String asked) {
+            return classpath != null ? classpath : asked;
+        }
 
         /**
          * Called when the child has exited: a training child that never got going (its JVM refused the
@@ -146,15 +153,23 @@ final class ClassDataSharing {
         }
         try {
             Path workDir = directory == null ? null : directory.toAbsolutePath();
-            String key = key(classpath, effective, workDir); // the environment's options decide the fit too
             Path dir = directory().toAbsolutePath();
+            String snapshot = null;
+            if (Boolean.parseBoolean(System.getProperty(DIRECTORIES_PROPERTY, "false"))
+                    && classpathHasDirectory(classpath, workDir) && ensureDirectory(dir) && trusted(dir)) {
+                snapshot = snapshotDirectories(classpath, workDir, dir);
+                if (snapshot != null) {
+                    classpath = snapshot;
+                }
+            }
+            String key = key(classpath, effective, workDir); // the environment's options decide the fit too
             if (key == null || !trusted(dir)) {
                 return Plan.NONE;
             }
             Path archive = dir.resolve(key + (AOT_CACHE ? ".aot" : ".jsa"));
             if (Files.isRegularFile(archive)) {
                 return new Plan(AOT_CACHE ? List.of("-XX:AOTCache=" + archive, "-Xlog:cds*=off", "-Xlog:aot*=off")
-                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null);
+                        : List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off"), null, null, snapshot);
             }
             if (AOT_CACHE && !outputInherited || !recordingPossible(effective)) {
                 return Plan.NONE; // AOT: the training's VM output, repeated on our stderr, would miss its destination
@@ -163,25 +178,139 @@ final class ClassDataSharing {
                 return Plan.NONE; // another thread of this JVM is planning one
             }
             try {
-                if (!Files.isDirectory(dir)) {
-                    if (posix(dir)) {
-                        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
-                                PosixFilePermissions.fromString("rwx------"))); // plans name commands to run
-                    } else {
-                        Files.createDirectories(dir);
-                    }
-                }
+                ensureDirectory(dir);
                 prune(dir);
                 if (recentlyFailed(archive) || trainingUnderWay(dir, key)) {
                     return Plan.NONE;
                 }
-                return training(dir, key, archive, classpath, jvmOptions, workDir);
+                Plan training = training(dir, key, archive, classpath, jvmOptions, workDir);
+                return new Plan(training.options(), training.vmLog(), training.planFile(), snapshot);
             } finally {
                 PLANNING.set(false);
             }
         } catch (IOException | RuntimeException e) {
             return Plan.NONE; // sharing is an optimisation: never a reason to fail a start
         }
+    }
+
+    /**
+     * System property: when {@code true}, each directory on a child's classpath is replaced by a jar of its
+     * current contents (made once per state of the directory, in the archive directory), so that children
+     * of a directory classpath (an IDE, {@code mvn exec:java}) get an archive too: the JDK archives classes
+     * from jars only. Off by default because the child then sees the directory as it was at launch, as a jar
+     * ({@code getResource} gives {@code jar:} URLs, files added later are not seen until the next child).
+     */
+    static final String DIRECTORIES_PROPERTY = "procshare.cds.directories";
+    private static final int SNAPSHOT_MAX_FILES = 20_000;
+    private static final long SNAPSHOT_MAX_BYTES = 256L << 20;
+
+    /**
+     * {@code classpath} with every directory replaced by a jar snapshot of it in {@code dir}; null if it has
+     * no directory, or one too big to copy on a launch ({@value #SNAPSHOT_MAX_FILES} files, 256 MiB).
+     */
+    static String snapshotDirectories(String classpath, Path workDir, Path dir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        boolean changed = false;
+        for (String entry : classpath.split(File.pathSeparator)) {
+            Path path = workDir == null ? Path.of(entry).toAbsolutePath() : workDir.resolve(entry);
+            if (entry.isEmpty() || !Files.isDirectory(path)) {
+                entries.add(entry);
+                continue;
+            }
+            Path jar = snapshot(path.normalize(), dir);
+            if (jar == null) {
+                return null;
+            }
+            entries.add(jar.toString());
+            changed = true;
+        }
+        return changed ? String.join(File.pathSeparator, entries) : null;
+    }
+
+    /** The jar of {@code root}'s current contents, named by their paths, sizes and times; made if missing. */
+    private static Path snapshot(Path root, Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
+        KeyHash hash = new KeyHash();
+        update(hash, root.toString());
+        long bytes = 0;
+        try (Stream<Path> tree = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) tree.sorted()::iterator) {
+                BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class);
+                if (attrs.isDirectory()) {
+                    if (!p.equals(root)) {
+                        folders.add(p);
+                    }
+                    continue;
+                }
+                if (!attrs.isRegularFile()) {
+                    continue;
+                }
+                files.add(p);
+                bytes += attrs.size();
+                if (files.size() > SNAPSHOT_MAX_FILES || bytes > SNAPSHOT_MAX_BYTES) {
+                    return null;
+                }
+                update(hash, root.relativize(p) + "|" + attrs.size() + "|" + attrs.lastModifiedTime().toMillis());
+            }
+        }
+        Path jar = dir.resolve("cp-" + hash.hex() + ".jar");
+        if (Files.isRegularFile(jar)) {
+            return jar;
+        }
+        Path temp = dir.resolve(jar.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(temp))) {
+            out.setMethod(java.util.jar.JarOutputStream.STORED); // nothing to inflate when a class loads
+            for (Path folder : folders) {
+                writeEntry(out, root.relativize(folder).toString().replace(File.separatorChar, '/') + "/",
+                        new byte[0]);
+            }
+            for (Path file : files) {
+                writeEntry(out, root.relativize(file).toString().replace(File.separatorChar, '/'),
+                        Files.readAllBytes(file));
+            }
+        } catch (IOException | RuntimeException e) {
+            delete(temp);
+            throw e;
+        }
+        Files.move(temp, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return jar;
+    }
+
+    private static void writeEntry(java.util.jar.JarOutputStream out, String name, byte[] content)
+            throws IOException {
+        java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(name);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(content);
+        e.setSize(content.length);
+        e.setCompressedSize(content.length);
+        e.setCrc(crc.getValue());
+        out.putNextEntry(e);
+        out.write(content);
+        out.closeEntry();
+    }
+
+    /** Creates the archive directory if it is missing (only its user may enter: plans name commands to run). */
+    private static boolean ensureDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (posix(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(dir);
+            }
+        }
+        return true;
+    }
+
+    private static boolean classpathHasDirectory(String classpath, Path workDir) {
+        for (String entry : classpath.split(File.pathSeparator)) {
+            if (!entry.isEmpty() && Files.isDirectory(workDir == null ? Path.of(entry) : workDir.resolve(entry))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether none of a child's options (its own and its environment's) sets up sharing of its own. */
@@ -231,7 +360,7 @@ final class ClassDataSharing {
         }
         Files.write(planFile, plan, StandardCharsets.UTF_8);
         options.add("-D" + PLAN_PROPERTY + "=" + planFile);
-        return new Plan(List.copyOf(options), vmLog, planFile);
+        return new Plan(List.copyOf(options), vmLog, planFile, null);
     }
 
     private static boolean posix(Path path) {
@@ -560,12 +689,15 @@ final class ClassDataSharing {
         List<Path> archives = new ArrayList<>();
         List<String> livePrefixes = new ArrayList<>();
         List<Path> temporaries = new ArrayList<>();
+        List<Path> snapshots = new ArrayList<>();
         long now = System.currentTimeMillis();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
                 if (name.endsWith(".jsa") || name.endsWith(".aot")) {
                     archives.add(f);
+                } else if (name.startsWith("cp-") && name.endsWith(".jar")) {
+                    snapshots.add(f);
                 } else if (name.endsWith(".failed")) {
                     if (modified(f) < now - FAILED_MILLIS) {
                         delete(f);
@@ -583,11 +715,16 @@ final class ClassDataSharing {
                 delete(f);
             }
         }
-        if (archives.size() < KEEP_ARCHIVES) {
+        keepNewest(archives);
+        keepNewest(snapshots); // a running child keeps its open jar readable even so (it is unlinked, not changed)
+    }
+
+    private static void keepNewest(List<Path> files) throws IOException {
+        if (files.size() < KEEP_ARCHIVES) {
             return;
         }
-        archives.sort(Comparator.comparing(ClassDataSharing::modified).reversed());
-        for (Path old : archives.subList(KEEP_ARCHIVES - 1, archives.size())) {
+        files.sort(Comparator.comparing(ClassDataSharing::modified).reversed());
+        for (Path old : files.subList(KEEP_ARCHIVES - 1, files.size())) {
             Files.deleteIfExists(old);
         }
     }

@@ -129,7 +129,7 @@ final class Launcher {
         }
         command.addAll(spec.jvmOptions());
         command.add("-cp");
-        command.add(classpath);
+        command.add(sharing.classpathOr(classpath));
         command.add(ChildMain.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(spec.environment());

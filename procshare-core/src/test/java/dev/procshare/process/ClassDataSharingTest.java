@@ -72,6 +72,70 @@ class ClassDataSharingTest {
     }
 
     @Test
+    void aDirectoryClasspathSharesAnArchiveThroughAJarSnapshotOfEachState(@TempDir Path dir) throws Exception {
+        Path classes = libraryDirectory(dir);
+        Path archives = dir.resolve("cds");
+        Path logs = Files.createDirectory(dir.resolve("logs"));
+        String classLog = "-Xlog:class+load:file=" + logs + "/%p.txt";
+        System.setProperty("procshare.cds.dir", archives.toString());
+        System.setProperty(ClassDataSharing.DIRECTORIES_PROPERTY, "true");
+        try {
+            try (JvmProcess child = JvmProcess.builder().classpath(classes.toString()).jvmOptions(classLog)
+                    .call(() -> 6 * 7).start()) {
+                assertEquals(42, (int) child.result(BOUND));
+                assertTrue(child.join(BOUND));
+            }
+            awaitInstalled(archives);
+            try (JvmProcess child = JvmProcess.builder().classpath(classes.toString()).jvmOptions(classLog)
+                    .captureOutput().call(() -> 6 * 7).start()) {
+                assertEquals(42, (int) child.result(BOUND));
+                assertTrue(child.join(BOUND));
+                assertFalse(child.output().contains("warning"), "a child printed: " + child.output());
+                String loaded = Files.readString(logs.resolve(child.pid() + ".txt"));
+                assertTrue(loaded.contains("dev.procshare.process.ChildMain source: shared objects file"),
+                        "the archive was not used: " + loaded.lines().filter(l -> l.contains("ChildMain"))
+                                .collect(Collectors.toList()));
+            }
+            assertEquals(1, snapshots(archives).size(), files(archives).toString());
+            // A rebuilt directory is a new snapshot: the child sees what the directory holds at its launch.
+            Files.writeString(classes.resolve("added.txt"), "new");
+            try (JvmProcess child = JvmProcess.builder().classpath(classes.toString())
+                    .call(() -> new String(ClassLoader.getSystemResourceAsStream("added.txt").readAllBytes(),
+                            StandardCharsets.UTF_8)).start()) {
+                assertEquals("new", child.result(BOUND));
+                assertTrue(child.join(BOUND));
+            }
+            assertEquals(2, snapshots(archives).size(), files(archives).toString());
+        } finally {
+            System.clearProperty(ClassDataSharing.DIRECTORIES_PROPERTY);
+            System.clearProperty("procshare.cds.dir");
+        }
+    }
+
+    private static List<String> snapshots(Path archives) throws IOException {
+        return files(archives).stream().filter(n -> n.startsWith("cp-") && n.endsWith(".jar"))
+                .collect(Collectors.toList());
+    }
+
+    /** procshare-core's classes and tests copied into one directory, as an IDE's output folder. */
+    private static Path libraryDirectory(Path dir) throws IOException {
+        Path target = Files.createDirectory(dir.resolve("app-classes"));
+        for (String root : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path path = Path.of(root);
+            if (Files.isDirectory(path) && (root.endsWith("classes") || root.endsWith("test-classes"))) {
+                try (Stream<Path> files = Files.walk(path)) {
+                    for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                        Path copy = target.resolve(path.relativize(file).toString());
+                        Files.createDirectories(copy.getParent());
+                        Files.copy(file, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        }
+        return target;
+    }
+
+    @Test
     void archiveIsInstalledEvenWhenTheParentExitsRightAfterItsChild(@TempDir Path dir) throws Exception {
         String jar = libraryJar(dir).toString();
         Path archives = dir.resolve("cds");
@@ -215,7 +279,7 @@ class ClassDataSharingTest {
         long deadline = System.nanoTime() + BOUND.toNanos();
         List<String> names = List.of();
         while (System.nanoTime() < deadline) {
-            names = files(archives);
+            names = files(archives).stream().filter(n -> !n.startsWith("cp-")).collect(Collectors.toList());
             if (names.size() == 1 && names.get(0).endsWith(ARCHIVE)) {
                 return names;
             }
