@@ -43,6 +43,7 @@ final class ProgramBench {
     /** {java medians, python medians} in ms, one entry per program, over {@code runs} alternating runs. */
     static double[][] medians(int runs) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("procshare-seed-bench");
+        String interpreter = pythonInterpreter();
         try {
             double[][] out = new double[2][PROGRAMS.size()];
             for (int p = 0; p < PROGRAMS.size(); p++) {
@@ -54,7 +55,7 @@ final class ProgramBench {
                 List<String> java = new ArrayList<>(List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"),
                         program.javaMain()));
                 java.addAll(program.args());
-                List<String> python = new ArrayList<>(List.of("python3", script.toString()));
+                List<String> python = new ArrayList<>(List.of(interpreter, script.toString()));
                 python.addAll(program.args());
                 timeMs(java);  // unmeasured: trains the children's class archive, fills the page cache
                 timeMs(python);
@@ -76,6 +77,20 @@ final class ProgramBench {
             }
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * The interpreter {@code python3} runs, by its own path: a {@code python3} on the PATH may be a launcher
+     * script (pyenv's shims are bash scripts, ~100 ms here) that a user's own timing of Python would not pay.
+     */
+    static String pythonInterpreter() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+            return "python3";
+        }
+        return out;
     }
 
     /**
