@@ -36,8 +36,15 @@ public class RemoteCallException extends ManagerException {
         if (t == null) {
             return true;
         }
-        if (depth > 16 || !allowList.allows(t.getClass())) {
+        if (depth > 16) {
             return false;
+        }
+        // every class of the hierarchy: the receiver reads each one's descriptor, and refuses any it does not
+        // allow (ClassNotAllowedException itself extends java.io.InvalidClassException, which it refuses)
+        for (Class<?> c = t.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            if (!allowList.allows(c)) {
+                return false;
+            }
         }
         for (Throwable s : t.getSuppressed()) {
             if (!isAllowed(s, allowList, depth + 1)) {

@@ -218,4 +218,17 @@ class ManagerSecurityTest {
     private static long deadline() {
         return System.nanoTime() + 10_000_000_000L;
     }
+
+    @Test
+    void anExceptionWhoseSuperclassTheClientRefusesTravelsAsText() throws Exception {
+        // ClassNotAllowedException is procshare's (allowed), but extends java.io.InvalidClassException (not)
+        Throwable error = new ManagerException("request could not be decoded",
+                new dev.procshare.codec.ClassNotAllowedException("com.example.Gadget"));
+        dev.procshare.codec.Codec codec = CodecProvider.standard().create(AllowList.defaults());
+        Throwable sent = RemoteCallException.transportable(error, AllowList.defaults());
+        Throwable back = (Throwable) codec.decode(codec.encode(sent));
+        RemoteCallException cause = assertInstanceOf(RemoteCallException.class, back.getCause());
+        assertEquals("dev.procshare.codec.ClassNotAllowedException", cause.remoteClass());
+        assertTrue(cause.getMessage().contains("com.example.Gadget"), cause.getMessage());
+    }
 }
