@@ -36,8 +36,7 @@ abstract class RemoteObject implements Serializable, Portable.Replaced {
     /** The descriptor that travels instead of the proxy; the object is kept alive for the trip. */
     @Override
     public final Portable portable() {
-        client.exported(ref.id());
-        return new Descriptor(client.address().toString(), ref);
+        return Descriptor.exporting(client, ref);
     }
 
     /** Java serialization writes the descriptor instead of the proxy. */
@@ -90,6 +89,12 @@ abstract class RemoteObject implements Serializable, Portable.Replaced {
                     return Proxies.make(ManagerClient.shared(where), ref, false);
                 }
             });
+        }
+
+        /** The descriptor of {@code ref} for a trip to another process; the object is kept alive for it. */
+        static Descriptor exporting(ManagerClient client, ObjectRef ref) {
+            client.exported(ref.id());
+            return new Descriptor(client.address().toString(), ref);
         }
 
         Object readResolve() throws ObjectStreamException {

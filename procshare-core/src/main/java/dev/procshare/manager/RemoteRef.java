@@ -24,8 +24,7 @@ record RemoteRef(ManagerClient client, ObjectRef ref) {
 
     /** What a proxy writes when serialized; the object is kept alive for the trip. */
     RemoteObject.Descriptor descriptor() {
-        client.exported(ref.id());
-        return new RemoteObject.Descriptor(client.address().toString(), ref);
+        return RemoteObject.Descriptor.exporting(client, ref);
     }
 
     boolean sameObject(RemoteRef other) {

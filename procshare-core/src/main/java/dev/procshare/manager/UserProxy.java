@@ -60,8 +60,7 @@ final class UserProxy implements InvocationHandler {
             }
         }
         if (method.getDeclaringClass() == Marker.class || method.getDeclaringClass() == Portable.Replaced.class) {
-            client.exported(ref.id());
-            return new RemoteObject.Descriptor(client.address().toString(), ref);
+            return RemoteObject.Descriptor.exporting(client, ref);
         }
         if (method.isDefault()) {
             return InvocationHandler.invokeDefault(proxy, method, args);

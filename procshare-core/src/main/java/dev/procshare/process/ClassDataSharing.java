@@ -155,8 +155,7 @@ final class ClassDataSharing {
             Path workDir = directory == null ? null : directory.toAbsolutePath();
             Path dir = directory().toAbsolutePath();
             String snapshot = null;
-            if (Boolean.parseBoolean(System.getProperty(DIRECTORIES_PROPERTY, "false"))
-                    && classpathHasDirectory(classpath, workDir) && ensureDirectory(dir) && trusted(dir)) {
+            if (Boolean.parseBoolean(System.getProperty(DIRECTORIES_PROPERTY, "false"))) {
                 snapshot = snapshotDirectories(classpath, workDir, dir);
                 if (snapshot != null) {
                     classpath = snapshot;
@@ -206,7 +205,8 @@ final class ClassDataSharing {
 
     /**
      * {@code classpath} with every directory replaced by a jar snapshot of it in {@code dir}; null if it has
-     * no directory, or one too big to copy on a launch ({@value #SNAPSHOT_MAX_FILES} files, 256 MiB).
+     * no directory, or one too big to copy on a launch ({@value #SNAPSHOT_MAX_FILES} files, 256 MiB), or if
+     * {@code dir} is not the user's own.
      */
     static String snapshotDirectories(String classpath, Path workDir, Path dir) throws IOException {
         List<String> entries = new ArrayList<>();
@@ -216,6 +216,12 @@ final class ClassDataSharing {
             if (entry.isEmpty() || !Files.isDirectory(path)) {
                 entries.add(entry);
                 continue;
+            }
+            if (!changed) { // the first directory: snapshots go only where archives may
+                ensureDirectory(dir);
+                if (!trusted(dir)) {
+                    return null;
+                }
             }
             Path jar = snapshot(path.normalize(), dir);
             if (jar == null) {
@@ -292,7 +298,7 @@ final class ClassDataSharing {
     }
 
     /** Creates the archive directory if it is missing (only its user may enter: plans name commands to run). */
-    private static boolean ensureDirectory(Path dir) throws IOException {
+    private static void ensureDirectory(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             if (posix(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
@@ -301,16 +307,6 @@ final class ClassDataSharing {
                 Files.createDirectories(dir);
             }
         }
-        return true;
-    }
-
-    private static boolean classpathHasDirectory(String classpath, Path workDir) {
-        for (String entry : classpath.split(File.pathSeparator)) {
-            if (!entry.isEmpty() && Files.isDirectory(workDir == null ? Path.of(entry) : workDir.resolve(entry))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether none of a child's options (its own and its environment's) sets up sharing of its own. */
