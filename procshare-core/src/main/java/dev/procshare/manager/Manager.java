@@ -60,7 +60,11 @@ public interface Manager extends AutoCloseable {
         return connect(address, AuthKeys.forAddress(Address.parse(address)));
     }
 
-    /** Where the server listens: {@code unix:/path} or {@code tcp://host:port}. */
+    /**
+     * Where the server listens: {@code unix:/path} or {@code tcp://host:port}. For a manager whose
+     * {@link #start()} did not wait, this waits until the server listens (as the first call does), so that
+     * the address can be given to another process at once.
+     */
     String address();
 
     /** A new namespace (Python's {@code Manager().Namespace()}). */

@@ -78,8 +78,9 @@ final class ManagerClient implements AutoCloseable {
     }
 
     /**
-     * A client of a server that is still starting: its first connection waits until {@code started}
-     * completes, and fails with the reason if that completes exceptionally.
+     * A client of a server that is still starting, not connected yet: its first connection waits until
+     * {@code started} completes (null: it does not wait), and fails with the reason if that completes
+     * exceptionally.
      */
     static ManagerClient starting(Address address, byte[] key, java.util.concurrent.CompletableFuture<Void> started) {
         ManagerClient client = new ManagerClient(address, key);
@@ -249,21 +250,32 @@ final class ManagerClient implements AutoCloseable {
         if (closed) {
             throw new ManagerException("this manager client is closed");
         }
-        java.util.concurrent.CompletableFuture<Void> gate = started;
-        if (gate != null) {
-            try {
-                gate.join(); // bounded: the launcher completes it within its start timeout
-            } catch (java.util.concurrent.CompletionException e) {
-                // a fresh exception per call, the launcher's reason as its cause
-                throw new ManagerException(e.getCause().getMessage(), e.getCause());
-            }
-            started = null;
+        if (awaitStarted()) {
             link = idle.pollFirst(); // the launcher's first connection
             if (link != null) {
                 return link;
             }
         }
         return connect();
+    }
+
+    /**
+     * Waits until a server this process is starting listens (bounded: the launcher gives up within its start
+     * timeout); true if it waited. Throws why the server could not start.
+     */
+    boolean awaitStarted() {
+        java.util.concurrent.CompletableFuture<Void> gate = started;
+        if (gate == null) {
+            return false;
+        }
+        try {
+            gate.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // a fresh exception per call, the launcher's reason as its cause
+            throw new ManagerException(e.getCause().getMessage(), e.getCause());
+        }
+        started = null;
+        return true;
     }
 
     private Link connect() {

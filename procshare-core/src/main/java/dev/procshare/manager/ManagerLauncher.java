@@ -74,7 +74,8 @@ final class ManagerLauncher {
             // What managers of killed JVMs left: while the new JVM boots (~1 ms off the start's critical path).
             ManagerSockets.cleanStale(false);
             Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
-            ManagerClient client = connectWhenListening(process, bound, key, b.startTimeout);
+            ManagerClient client = ManagerClient.starting(bound, key, null);
+            connectWhenListening(process, bound, client, b.startTimeout);
             rememberKey(bound, key);
             ManagerClient.share(client);
             return new SocketManager(client, null, process, dir);
@@ -107,18 +108,7 @@ final class ManagerLauncher {
             public void run() {
                 try {
                     ManagerSockets.cleanStale(false); // what managers of killed JVMs left, while the new one boots
-                    StartWait wait = new StartWait(process, timeout);
-                    while (true) {
-                        if (Files.exists(Path.of(where.path()))) {
-                            try {
-                                client.connectFirst();
-                                break;
-                            } catch (ManagerUnavailableException notYet) {
-                                // bound but not yet listening: a moment more
-                            }
-                        }
-                        wait.pause();
-                    }
+                    connectWhenListening(process, where, client, timeout);
                     started.complete(null);
                 } catch (RuntimeException | Error e) {
                     started.completeExceptionally(e);
@@ -189,13 +179,18 @@ final class ManagerLauncher {
                 && Path.of(address.path()).getFileName().toString().equals("manager.sock");
     }
 
-    /** Connects as soon as the new server listens (a Unix socket: its file appears), or fails if it died. */
-    private static ManagerClient connectWhenListening(JvmProcess process, Address address, byte[] key, Duration timeout) {
+    /**
+     * Opens {@code client}'s first connection as soon as the new server listens (a Unix socket: its file
+     * appears), or fails if its JVM died or the timeout passed.
+     */
+    private static void connectWhenListening(JvmProcess process, Address address, ManagerClient client,
+                                             Duration timeout) {
         StartWait wait = new StartWait(process, timeout);
         while (true) {
             if (!address.isUnix() || Files.exists(Path.of(address.path()))) {
                 try {
-                    return ManagerClient.connect(address, key);
+                    client.connectFirst();
+                    return;
                 } catch (ManagerUnavailableException notYet) {
                     // bound but not yet listening: a moment more
                 }

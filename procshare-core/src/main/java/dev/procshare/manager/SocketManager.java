@@ -30,6 +30,7 @@ final class SocketManager implements Manager {
 
     @Override
     public String address() {
+        client.awaitStarted(); // handed to another process, it must be one that can be connected to
         return client.address().toString();
     }
 
@@ -200,7 +201,7 @@ final class SocketManager implements Manager {
 
     @Override
     public String toString() {
-        return "Manager[" + address() + (inProcessServer != null ? ", in this JVM" : serverProcess != null
+        return "Manager[" + client.address() + (inProcessServer != null ? ", in this JVM" : serverProcess != null
                 ? ", server pid " + serverProcess.pid() : ", connected") + (closed ? ", closed" : "") + "]";
     }
 }
