@@ -104,6 +104,15 @@ public interface Manager extends AutoCloseable {
     /** A new FIFO queue holding at most {@code capacity} items; puts wait for room. */
     <E> BlockingQueue<E> queue(int capacity);
 
+    /**
+     * A new unbounded queue that counts unfinished tasks (Python's {@code Manager().JoinableQueue()}); items
+     * taken by a process that dies before marking them done go back to the queue.
+     */
+    <E> JoinableQueue<E> joinableQueue();
+
+    /** A new joinable queue holding at most {@code capacity} items; puts wait for room. */
+    <E> JoinableQueue<E> joinableQueue(int capacity);
+
     /** A new non-reentrant lock (Python's {@code Manager().Lock()}). */
     ManagedLock lock();
 

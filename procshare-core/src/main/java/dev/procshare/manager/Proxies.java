@@ -17,6 +17,7 @@ final class Proxies {
             case "intArray" -> new IntArrayProxy(client, ref, fresh);
             case "longArray" -> new LongArrayProxy(client, ref, fresh);
             case "queue" -> new QueueProxy<>(client, ref, fresh);
+            case "joinableQueue" -> new JoinableQueueProxy<>(client, ref, fresh);
             case "lock", "rlock" -> new LockProxy(client, ref, fresh);
             case "condition" -> new ConditionProxy(client, ref, fresh);
             case "semaphore", "boundedSemaphore" -> new SemaphoreProxy(client, ref, fresh);

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * A queue held by a manager, Python's {@code Manager().Queue()}, as a {@link BlockingQueue}. Waits happen on
  * the server; interrupting the waiting thread cancels the wait there. An item the server hands to a process
  * that died before receiving it goes back to the head of the queue. Iteration works on a snapshot.
+ * {@link JoinableQueueProxy} adds the task count.
  */
-final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, Serializable, Portable.Replaced {
+class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, Serializable, Portable.Replaced {
     private static final long serialVersionUID = 1L;
 
     private final transient RemoteRef remote;
@@ -25,11 +26,11 @@ final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, 
         remote = new RemoteRef(client, ref, this, fresh);
     }
 
-    private Object call(String op, Object... args) {
+    final Object call(String op, Object... args) {
         return remote.call(op, args);
     }
 
-    private Object callInterruptibly(String op, Object... args) throws InterruptedException {
+    final Object callInterruptibly(String op, Object... args) throws InterruptedException {
         return remote.callInterruptibly(op, args);
     }
 
@@ -142,6 +143,10 @@ final class QueueProxy<E> extends AbstractQueue<E> implements BlockingQueue<E>, 
 
     @Override
     public String toString() {
-        return "ManagedQueue#" + remote.ref().id() + call("snapshot");
+        return kindName() + "#" + remote.ref().id() + call("snapshot");
+    }
+
+    String kindName() {
+        return "ManagedQueue";
     }
 }

@@ -68,7 +68,8 @@ final class ServedRoot implements Served {
             case "set" -> new ServedSet();
             case "value" -> new ServedValue(args.get(0));
             case "doubleArray", "intArray", "longArray" -> new ServedArray(args.get(0));
-            case "queue" -> new ServedQueue((Integer) args.get(0));
+            case "queue" -> new ServedQueue((Integer) args.get(0), false);
+            case "joinableQueue" -> new ServedQueue((Integer) args.get(0), true);
             case "lock" -> new ServedLock(false);
             case "rlock" -> new ServedLock(true);
             case "condition" -> ((ServedLock) server.objects().get((Long) args.get(0)).served).newCondition();

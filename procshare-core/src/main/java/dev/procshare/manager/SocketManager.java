@@ -105,6 +105,17 @@ final class SocketManager implements Manager {
     }
 
     @Override
+    public <E> JoinableQueue<E> joinableQueue() {
+        return joinableQueue(Integer.MAX_VALUE);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <E> JoinableQueue<E> joinableQueue(int capacity) {
+        return (JoinableQueue<E>) make("joinableQueue", capacity);
+    }
+
+    @Override
     public ManagedLock lock() {
         return (ManagedLock) make("lock");
     }
