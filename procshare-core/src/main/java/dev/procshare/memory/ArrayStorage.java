@@ -12,10 +12,13 @@ final class ArrayStorage {
     final Segment segment;
     final int length;
     private final Handle.Kind handleKind;
+    /** Whether this handle created the segment: an {@code open} in the creating JVM shares the owned segment. */
+    private final boolean creator;
     private ByteBuffer buffer;
 
-    private ArrayStorage(Segment segment, Handle.Kind handleKind) {
+    private ArrayStorage(Segment segment, Handle.Kind handleKind, boolean creator) {
         this.segment = segment;
+        this.creator = creator;
         this.length = (int) segment.header.elements();
         this.handleKind = handleKind;
         this.buffer = segment.buffer();
@@ -34,7 +37,7 @@ final class ArrayStorage {
         }
         long payload = (length * kind.elementSize + 7) & ~7L; // whole words, for atomic access to the last bytes
         Segment segment = Segments.create(Segments.defaultDirectory(), name, kind, payload, length, false);
-        return new ArrayStorage(segment, handleKind);
+        return new ArrayStorage(segment, handleKind, true);
     }
 
     static ArrayStorage open(Path directory, String name, SegmentKind kind, Handle.Kind handleKind) {
@@ -46,7 +49,7 @@ final class ArrayStorage {
             throw new SegmentFormatException("segment '" + name + "' has a corrupt header: " + elements
                     + " elements do not fit in " + segment.payloadSize() + " bytes");
         }
-        return new ArrayStorage(segment, handleKind);
+        return new ArrayStorage(segment, handleKind, false);
     }
 
     ByteBuffer buffer() {
@@ -86,7 +89,7 @@ final class ArrayStorage {
     synchronized void close() {
         if (buffer != null) {
             buffer = null;
-            if (segment.owned && !segment.header.persistent()) {
+            if (creator && !segment.header.persistent()) {
                 Segments.unlink(segment);
             }
             Segments.release(segment);
@@ -99,7 +102,7 @@ final class ArrayStorage {
     }
 
     String describe() {
-        return "length=" + length + ", segment=" + segment.name + (segment.owned ? ", owner" : "")
+        return "length=" + length + ", segment=" + segment.name + (creator ? ", owner" : "")
                 + (buffer == null ? ", closed" : "");
     }
 }

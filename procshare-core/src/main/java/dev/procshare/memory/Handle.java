@@ -42,7 +42,7 @@ final class Handle implements Serializable, Portable {
         });
     }
 
-    enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY }
+    enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY, SHAREABLE_LIST, RECORD }
 
     private final String directory;
     private final String segment;
@@ -92,6 +92,8 @@ final class Handle implements Serializable, Portable {
             case LONG_ARRAY -> SharedLongArray.open(directory(), segment);
             case DOUBLE_ARRAY -> SharedDoubleArray.open(directory(), segment);
             case BYTE_ARRAY -> SharedByteArray.open(directory(), segment);
+            case SHAREABLE_LIST -> ShareableList.open(directory(), segment);
+            case RECORD -> SharedRecord.attach(directory(), segment);
         };
     }
 
