@@ -44,10 +44,13 @@ public final class SharedMemory implements SharedHandle {
     public static final long MAX_SIZE = Segments.MAX_PAYLOAD;
 
     private final transient Segment segment;
+    /** Whether this handle created the segment: an {@code open} in the creating JVM shares the owned segment. */
+    private final transient boolean creator;
     private transient ByteBuffer payload;
 
-    private SharedMemory(Segment segment) {
+    private SharedMemory(Segment segment, boolean creator) {
         this.segment = segment;
+        this.creator = creator;
         this.payload = segment.buffer().slice(SegmentHeader.SIZE, (int) segment.payloadSize())
                 .order(ByteOrder.nativeOrder());
     }
@@ -72,7 +75,7 @@ public final class SharedMemory implements SharedHandle {
     }
 
     static SharedMemory attach(Handle handle) {
-        return new SharedMemory(Segments.attach(handle.directory(), handle.segment(), null));
+        return new SharedMemory(Segments.attach(handle.directory(), handle.segment(), null), false);
     }
 
     /**
@@ -136,9 +139,9 @@ public final class SharedMemory implements SharedHandle {
         return segment.file;
     }
 
-    /** Whether this process created the segment (and so unlinks it on close). */
+    /** Whether this handle created the segment (and so unlinks it on close). */
     public boolean isOwner() {
-        return segment.owned;
+        return creator;
     }
 
     /**
@@ -168,7 +171,7 @@ public final class SharedMemory implements SharedHandle {
     public synchronized void close() {
         if (payload != null) {
             payload = null;
-            if (segment.owned && !segment.header.persistent()) {
+            if (creator && !segment.header.persistent()) {
                 Segments.unlink(segment); // at once, even if this JVM holds other handles on it
             }
             Segments.release(segment);
@@ -190,7 +193,7 @@ public final class SharedMemory implements SharedHandle {
     @Override
     public String toString() {
         return "SharedMemory[" + segment.name + ", " + segment.payloadSize() + " bytes, " + segment.file
-                + (segment.owned ? ", owner" : "") + (payload == null ? ", closed" : "") + "]";
+                + (creator ? ", owner" : "") + (payload == null ? ", closed" : "") + "]";
     }
 
     /** Options for creating or opening a segment. */
@@ -233,14 +236,14 @@ public final class SharedMemory implements SharedHandle {
             if (size < 0) {
                 throw new IllegalStateException("SharedMemory.builder(): size(...) is required to create a segment");
             }
-            return new SharedMemory(Segments.create(directory, name, SegmentKind.RAW, size, 0, persistent));
+            return new SharedMemory(Segments.create(directory, name, SegmentKind.RAW, size, 0, persistent), true);
         }
 
         public SharedMemory open() {
             if (name == null) {
                 throw new IllegalStateException("SharedMemory.builder(): name(...) is required to open a segment");
             }
-            return new SharedMemory(Segments.attach(directory, name, null));
+            return new SharedMemory(Segments.attach(directory, name, null), false);
         }
     }
 }

@@ -44,6 +44,18 @@ class SharedMemoryTest {
             }).run();
             assertEquals(99, shm.buffer().getLong(16));
             assertTrue(Files.exists(file), "a non-owner's close keeps the segment");
+            try (SharedMemory sameJvm = SharedMemory.open(name);
+                 SharedLongArray array = SharedLongArray.create(2);
+                 SharedLongArray arrayAgain = SharedLongArray.open(array.name())) {
+                assertFalse(sameJvm.isOwner(), "opened, not created, even in the creating JVM");
+                sameJvm.close();
+                arrayAgain.close();
+                assertTrue(Files.exists(file), "closing a handle opened in the creating JVM keeps the segment");
+                array.set(1, 5);
+                try (SharedLongArray third = SharedLongArray.open(array.name())) {
+                    assertEquals(5, third.get(1), "and the array's name");
+                }
+            }
         }
         assertFalse(Files.exists(file), "the owner's close unlinks");
     }
