@@ -154,6 +154,10 @@ final class Cells {
             ByteBuffer b = buffer();
             long word = (long) Slot.LONGS.getVolatile(b, state);
             long inactive = (word & 1) ^ 1;
+            // The area about to be filled was the active one until the last publish; a release store orders
+            // only what precedes it, so without this fence a reader could see these writes before that
+            // publish and accept them as the value it started reading (weakly ordered CPUs).
+            VarHandle.fullFence();
             writer.write(b, state + 8 + (int) inactive * areaBytes);
             Slot.LONGS.setRelease(b, state, ((word >>> 1) + 1) << 1 | inactive);
         } finally {
