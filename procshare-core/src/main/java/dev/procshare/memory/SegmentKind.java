@@ -7,7 +7,8 @@ enum SegmentKind {
     INT_ARRAY(3, "SharedIntArray", Integer.BYTES),
     LONG_ARRAY(4, "SharedLongArray", Long.BYTES),
     DOUBLE_ARRAY(5, "SharedDoubleArray", Double.BYTES),
-    BYTE_ARRAY(6, "SharedByteArray", 1);
+    BYTE_ARRAY(6, "SharedByteArray", 1),
+    QUEUE(16, "SharedQueue", 1);
 
     final int code;
     final String description;
