@@ -2,13 +2,7 @@ package dev.procshare.memory;
 
 import dev.procshare.codec.AllowList;
 import dev.procshare.codec.ClassNotAllowedException;
-import dev.procshare.codec.Codec;
-import dev.procshare.codec.FastCodec;
-import dev.procshare.codec.JavaCodec;
 import dev.procshare.codec.Portable;
-import java.io.IOException;
-import java.io.ObjectOutputStream;
-import java.io.OutputStream;
 import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -17,17 +11,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * A bounded first-in-first-out queue in one shared-memory segment, used by any number of producer and
  * consumer processes with no server: Python's {@code multiprocessing.Queue(maxsize)} as a
- * {@link BlockingQueue}. Items are encoded with procshare's codec ({@link FastCodec}: strings, boxes,
+ * {@link BlockingQueue}. Items are encoded with procshare's codec ({@link dev.procshare.codec.FastCodec}: strings, boxes,
  * primitive arrays, lists and maps of those, procshare handles; any other {@code Serializable} through Java
  * serialization) into fixed-size slots of at most {@link #maxItemBytes()} bytes each.
  *
@@ -100,10 +92,8 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     private final transient int capacity;
     private final transient int maxItemBytes;
     private final transient int stride;
-    private final transient AllowList allowList;
-    private final transient Codec codec;
-    /** Excludes this JVM's other threads: the owner word names a process, not a thread. */
-    private final transient ReentrantLock threads;
+    private final transient ItemCodec items;
+    private final transient WordLock word;
 
     private SharedQueue(ArrayStorage storage, AllowList allowList) {
         this.storage = storage;
@@ -116,9 +106,8 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
         }
         this.stride = (int) (slotBytes / capacity);
         this.maxItemBytes = stride - LENGTH_BYTES;
-        this.allowList = allowList;
-        this.codec = FastCodec.withFallback(JavaCodec.restricted(allowList));
-        this.threads = storage.segment.local(LOCK, ReentrantLock::new);
+        this.items = new ItemCodec(allowList, maxItemBytes);
+        this.word = storage.segment.local(LOCK, () -> new WordLock(LOCK));
     }
 
     /** A new empty queue of {@code capacity} items of up to {@value #DEFAULT_MAX_ITEM_BYTES} bytes each. */
@@ -164,7 +153,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
 
     /** The allow-list items are decoded with in this process. */
     public AllowList allowList() {
-        return allowList;
+        return items.allowList;
     }
 
     // ---- putting
@@ -401,82 +390,20 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     // ---- the owner word
 
     private boolean lock(ByteBuffer b, long deadline, boolean interruptible) throws InterruptedException {
-        boolean bounded = deadline != Long.MAX_VALUE;
         if (!interruptible) {
             lockNow(b);
             return true;
         }
-        if (bounded) {
-            if (!threads.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                return false;
-            }
-        } else {
-            threads.lockInterruptibly();
-        }
-        try {
-            if (OwnerWord.acquire(b, LOCK, deadline, true) == OwnerWord.Result.TIMED_OUT) {
-                threads.unlock();
-                return false;
-            }
-            return true;
-        } catch (InterruptedException | RuntimeException | Error e) {
-            threads.unlock();
-            throw e;
-        }
+        return word.lock(b, deadline);
     }
 
     /** Takes the word for a non-waiting operation: a live holder keeps it for a copy's time, not seconds. */
     private void lockNow(ByteBuffer b) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_PATIENCE_MILLIS);
-        boolean interrupted = false; // these methods do not throw it: the status is restored for the caller
-        try {
-            for (;;) {
-                try {
-                    if (threads.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        break;
-                    }
-                    throw stuck(b);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            OwnerWord.Result result;
-            try {
-                result = OwnerWord.acquire(b, LOCK, deadline, false);
-            } catch (InterruptedException e) {
-                threads.unlock();
-                throw new AssertionError("uninterruptible wait interrupted", e);
-            } catch (RuntimeException | Error e) {
-                threads.unlock();
-                throw e;
-            }
-            if (result == OwnerWord.Result.TIMED_OUT) {
-                threads.unlock();
-                throw stuck(b);
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private SharedMemoryException stuck(ByteBuffer b) {
-        long holder = OwnerWord.holder(b, LOCK);
-        String who = holder == 0 ? "another thread of this process"
-                : holder == ProcessIdentity.token() ? "this process" : "live process " + ProcessIdentity.pidOf(holder);
-        return new SharedMemoryException("queue '" + name() + "' has been busy for more than " + LOCK_PATIENCE_MILLIS
-                + " ms: " + who + " is inside an operation and neither finishes nor dies");
+        word.lockWithin(b, LOCK_PATIENCE_MILLIS, "queue '" + name() + "'");
     }
 
     private void unlock(ByteBuffer b) {
-        try {
-            if (!OwnerWord.release(b, LOCK)) {
-                throw new IllegalStateException("queue '" + name() + "' owner word no longer names this process");
-            }
-        } finally {
-            threads.unlock();
-        }
+        word.unlock(b, "queue '" + name() + "'");
     }
 
     /** One step of waiting for the other side; false once {@code deadline} has passed. */
@@ -492,10 +419,10 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
         return true;
     }
 
+    /** A {@code System.nanoTime()} deadline; {@code Long.MAX_VALUE} (none) for a timeout of centuries. */
     private static long deadline(long timeout, TimeUnit unit) {
-        long now = System.nanoTime();
         long nanos = unit.toNanos(timeout);
-        return nanos >= Long.MAX_VALUE - now ? Long.MAX_VALUE - 1 : now + Math.max(0, nanos);
+        return nanos >= Long.MAX_VALUE / 2 ? Long.MAX_VALUE : System.nanoTime() + Math.max(0, nanos);
     }
 
     private static void reached(Stage stage) {
@@ -525,120 +452,13 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     }
 
     private byte[] encode(E e) {
-        Objects.requireNonNull(e, "a SharedQueue holds no null items");
         buffer();
-        byte[] bytes;
-        try {
-            bytes = codec.encode(e);
-            if (!AllowCheck.plain(e, 0)) {
-                AllowCheck.check(e, allowList);
-            }
-        } catch (ClassNotAllowedException refused) {
-            throw SharedQueue.<RuntimeException>undeclared(refused);
-        } catch (IOException failed) {
-            throw new IllegalArgumentException("cannot encode a " + e.getClass().getName() + " for queue '"
-                    + name() + "': " + failed, failed);
-        }
-        if (bytes.length > maxItemBytes) {
-            throw new IllegalArgumentException("item of " + bytes.length + " bytes (a " + e.getClass().getName()
-                    + ", encoded) is larger than the " + maxItemBytes + "-byte limit of queue '" + name()
-                    + "'; nothing was added: create the queue with builder().maxItemBytes(n)");
-        }
-        return bytes;
+        return items.encode(e, name());
     }
 
     @SuppressWarnings("unchecked")
     private E decode(byte[] bytes) {
-        if (bytes == null) {
-            return null;
-        }
-        try {
-            return (E) codec.decode(bytes);
-        } catch (ClassNotAllowedException refused) {
-            throw SharedQueue.<RuntimeException>undeclared(refused);
-        } catch (IOException | ClassNotFoundException failed) {
-            throw new SharedMemoryException("cannot decode an item of queue '" + name() + "' (" + bytes.length
-                    + " bytes); it was removed: " + failed, failed);
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T extends Throwable> T undeclared(Throwable t) throws T {
-        throw (T) t;
-    }
-
-    /**
-     * Checks before anything is written that every class in an item's serialized form is allowed, by
-     * serializing it to nowhere: the class descriptors are what the consumer's filter will judge.
-     */
-    private static final class AllowCheck extends ObjectOutputStream {
-        private final AllowList allowList;
-
-        private AllowCheck(AllowList allowList) throws IOException {
-            super(OutputStream.nullOutputStream());
-            this.allowList = allowList;
-        }
-
-        static void check(Object item, AllowList allowList) throws IOException {
-            try (AllowCheck out = new AllowCheck(allowList)) {
-                out.writeObject(item);
-            } catch (Refused r) {
-                throw r.refusal;
-            }
-        }
-
-        /** Unchecked, because the stream would try to serialize an IOException into itself as a fatal error. */
-        private static final class Refused extends RuntimeException {
-            private static final long serialVersionUID = 1L;
-            final transient ClassNotAllowedException refusal;
-
-            Refused(String className) {
-                super(null, null, false, false);
-                refusal = new ClassNotAllowedException(className);
-            }
-        }
-
-        /** Whether {@link FastCodec} writes the item without Java serialization (nothing to check). */
-        static boolean plain(Object v, int depth) {
-            if (v == null || v instanceof String || v instanceof Number && v.getClass().getName().startsWith("java.lang.")
-                    || v instanceof Boolean || v instanceof Character || v instanceof byte[] || v instanceof int[]
-                    || v instanceof long[] || v instanceof double[] || v instanceof char[]
-                    || v instanceof Portable || v instanceof Portable.Replaced) {
-                return true;
-            }
-            if (depth > 8) {
-                return false;
-            }
-            if (v.getClass() == ArrayList.class) {
-                for (Object o : (List<?>) v) {
-                    if (!plain(o, depth + 1)) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            if (v.getClass() == java.util.HashMap.class || v.getClass() == java.util.LinkedHashMap.class) {
-                for (Map.Entry<?, ?> entry : ((Map<?, ?>) v).entrySet()) {
-                    if (!plain(entry.getKey(), depth + 1) || !plain(entry.getValue(), depth + 1)) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        protected void annotateClass(Class<?> type) {
-            if (!allowList.allows(type)) {
-                throw new Refused(type.getName());
-            }
-        }
-
-        @Override
-        protected void annotateProxyClass(Class<?> type) {
-            throw new Refused(type.getName());
-        }
+        return bytes == null ? null : (E) items.decode(bytes, name());
     }
 
     // ---- the handle
@@ -665,7 +485,7 @@ public final class SharedQueue<E> extends AbstractQueue<E> implements BlockingQu
     /** The handle that travels in this one's place: what serializing this writes, too. */
     @Override
     public Portable portable() {
-        return storage.handle(allowList);
+        return storage.handle(items.allowList);
     }
 
     @Serial
