@@ -15,7 +15,7 @@ Every segment starts with a 128-byte header, little-endian::
 
 The payload follows at offset 128, in the machine's native byte order. Kinds: 1 raw bytes, 2 value
 slab (SharedLong, SharedLock, ...), 3 int32 array, 4 int64 array, 5 float64 array, 6 byte array,
-7 ShareableList, 8 SharedRecord. Lists and records are "cells" (see ``_Cells``): a reader copies the
+7 ShareableList, 8 SharedRecord, 9 SharedQueue. Lists and records are "cells" (see ``_Cells``): a reader copies the
 active area of a cell and retries if a writer published a new one meanwhile, so it never returns a
 torn value. Writing lists and records is left to Java: their writers take a process-robust lock whose
 owner token is JVM-specific.
@@ -33,7 +33,7 @@ HEADER_SIZE = 128
 MAGIC = b"PSHMEM01"
 VERSION = 1
 KINDS = {1: "raw", 2: "slab", 3: "int_array", 4: "long_array", 5: "double_array", 6: "byte_array",
-         7: "shareable_list", 8: "record"}
+         7: "shareable_list", 8: "record", 9: "queue"}
 _ARRAY_FORMATS = {3: "i", 4: "q", 5: "d", 6: "B"}
 _RECORD_FORMATS = {"boolean": "?", "byte": "b", "short": "h", "char": "H", "int": "i", "long": "q",
                    "float": "f", "double": "d"}

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * {@code java -jar benchmarks.jar jmh [JMH options]} runs the JMH benchmarks;
- * {@code java -jar benchmarks.jar side-by-side [memory|process|manager|programs] [--quick]} runs the cross-process comparison with Python.
+ * {@code java -jar benchmarks.jar side-by-side [memory|process|manager|queue|programs] [--quick]} runs the cross-process comparison with Python.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -21,7 +21,7 @@ public final class BenchMain {
             case "codecs" -> CodecComparison.main(rest);
             case "codec-first" -> CodecComparison.firstUse(rest[0]);
             default -> {
-                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [memory|process|manager|programs] [--quick] | codecs");
+                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [memory|process|manager|queue|programs] [--quick] | codecs");
                 System.exit(2);
             }
         }

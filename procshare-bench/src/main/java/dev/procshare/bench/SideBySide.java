@@ -33,7 +33,7 @@ public final class SideBySide {
         List<String> options = List.of(args);
         boolean quick = options.contains("--quick");
         boolean all = !options.contains("memory") && !options.contains("process") && !options.contains("manager")
-                && !options.contains("programs");
+                && !options.contains("programs") && !options.contains("queue");
         Path out = Path.of(System.getProperty("procshare.bench.out", "bench-results"));
         Files.createDirectories(out);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
@@ -45,6 +45,9 @@ public final class SideBySide {
         }
         if (all || options.contains("manager")) {
             write(out.resolve("manager.md"), stamp, managerReport(quick));
+        }
+        if (all || options.contains("queue")) {
+            write(out.resolve("queue.md"), stamp, queueReport(quick));
         }
         if (all || options.contains("programs")) {
             progress("the seed's three programs as whole processes, Java and Python in turn");
@@ -219,6 +222,42 @@ public final class SideBySide {
                 .append(fmtMs(median(startIn))).append(" | |\n");
         return "Manager vs Python " + pythonVersion() + " (start method fork), Java " + Runtime.version() + ", "
                 + placement("client and server ") + ", median of " + rounds + " rounds" + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
+    }
+
+    /** One producer process to one consumer process through a queue, next to {@code multiprocessing.Queue}. */
+    static String queueReport(boolean quick) throws Exception {
+        int items = quick ? 20_000 : 1_000_000;
+        int managerItems = quick ? 5_000 : 100_000;
+        int warmUp = quick ? 5_000 : 100_000;
+        int rounds = quick ? 1 : 3;
+        List<Double> shared = new ArrayList<>();
+        List<Double> managed = new ArrayList<>();
+        List<Map<String, String>> pys = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            String r = "round " + round + "/" + rounds + ": ";
+            progress(r + items + " items through a SharedQueue");
+            shared.add(QueueBench.sharedQueue(items, warmUp));
+            progress(r + managerItems + " items through manager.queue()");
+            managed.add(QueueBench.managerQueue(managerItems, warmUp));
+            progress(r + "Python, the same with multiprocessing.Queue and Manager().Queue");
+            pys.add(runPython("queue_bench.py", items, managerItems, warmUp));
+        }
+        double py = median(pys, "queue_items_per_s", 1);
+        double pyManager = median(pys, "manager_queue_items_per_s", 1);
+        double ours = median(shared);
+        double ourManager = median(managed);
+        StringBuilder t = new StringBuilder();
+        t.append("| work | Python multiprocessing | procshare | ratio (higher: procshare better) |\n|---|---:|---:|---:|\n");
+        row(t, "items/s, `SharedQueue` (Python: `Queue(" + QueueBench.CAPACITY + ")`)", fmtRate(py), fmtRate(ours),
+                ours / py);
+        row(t, "per item, the same", fmtUs(1e6 / py), fmtUs(1e6 / ours), ours / py);
+        row(t, "items/s, `manager.queue(" + QueueBench.CAPACITY + ")` (Python: `Manager().Queue(" + QueueBench.CAPACITY
+                + ")`)", fmtRate(pyManager), fmtRate(ourManager), ourManager / pyManager);
+        row(t, "per item, the same", fmtUs(1e6 / pyManager), fmtUs(1e6 / ourManager), ourManager / pyManager);
+        return "Queues, one producer process to one consumer process, Integer items, vs Python " + pythonVersion()
+                + " (start method " + pys.get(0).get("start_method") + "), Java " + Runtime.version() + ", "
+                + placement("processes ") + ", median of " + rounds + " rounds"
+                + (quick ? " — QUICK MODE, figures not meaningful" : "") + "\n\n" + t;
     }
 
     private static String fmtMs(double ms) {

@@ -12,11 +12,11 @@ import java.util.List;
  */
 final class BenchCommand {
     static final String HELP = """
-            usage: procshare bench [memory|process|manager|programs] [--quick] [--out DIR]
+            usage: procshare bench [memory|process|manager|queue|programs] [--quick] [--out DIR]
 
             Runs the side-by-side benchmarks against Python's multiprocessing (python3 must be installed):
-            shared memory, processes and pools, the manager, and the seed's three programs as whole processes
-            (start to exit); all four by default. Shows progress, prints each
+            shared memory, processes and pools, the manager, queues (one producer process to one consumer),
+            and the seed's three programs as whole processes (start to exit); all five by default. Shows progress, prints each
             table with ratios, and writes DIR/<name>.md and a bar chart DIR/<name>.svg (DIR: bench-results).
             --quick runs a few seconds each (a smoke test; its figures mean nothing). A full run takes
             about 10 minutes on 2 cores.
@@ -34,7 +34,7 @@ final class BenchCommand {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--out") && i + 1 < args.length) {
                 outDir = args[++i];
-            } else if (List.of("memory", "process", "manager", "programs", "--quick").contains(args[i])) {
+            } else if (List.of("memory", "process", "manager", "queue", "programs", "--quick").contains(args[i])) {
                 passed.add(args[i]);
             } else {
                 throw new Procshare.UsageException("bench: unknown argument '" + args[i] + "'");

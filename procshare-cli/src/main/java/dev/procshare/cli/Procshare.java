@@ -17,7 +17,7 @@ public final class Procshare {
               manager serve ...           run a standalone manager server (see: procshare manager serve --help)
               ls                          list shared-memory segments and manager sockets on this host
               clean [--dry-run]           remove segments and sockets whose owner process is dead
-              bench [memory|process|manager|programs] [--quick] [--out DIR]
+              bench [memory|process|manager|queue|programs] [--quick] [--out DIR]
                                           run the side-by-side benchmarks against Python's multiprocessing
               help                        this text
 

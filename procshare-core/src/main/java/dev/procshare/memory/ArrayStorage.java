@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.AllowList;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -36,7 +37,12 @@ final class ArrayStorage {
                     + max);
         }
         long payload = (length * kind.elementSize + 7) & ~7L; // whole words, for atomic access to the last bytes
-        Segment segment = Segments.create(Segments.defaultDirectory(), name, kind, payload, length, false);
+        return create(name, kind, handleKind, length, payload);
+    }
+
+    /** A segment of {@code payload} bytes whose header records {@code elements} (a layout of the caller's). */
+    static ArrayStorage create(String name, SegmentKind kind, Handle.Kind handleKind, long elements, long payload) {
+        Segment segment = Segments.create(Segments.defaultDirectory(), name, kind, payload, elements, false);
         return new ArrayStorage(segment, handleKind, true);
     }
 
@@ -99,6 +105,12 @@ final class ArrayStorage {
     Handle handle() {
         buffer();
         return new Handle(segment.directory, segment.name, handleKind, 0);
+    }
+
+    /** A handle that also carries what its receiver may decode from the segment (a queue's items). */
+    Handle handle(AllowList allowList) {
+        buffer();
+        return new Handle(segment.directory, segment.name, handleKind, 0, allowList);
     }
 
     String describe() {

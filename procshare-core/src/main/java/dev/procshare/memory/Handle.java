@@ -1,5 +1,6 @@
 package dev.procshare.memory;
 
+import dev.procshare.codec.AllowList;
 import dev.procshare.codec.Portable;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
@@ -7,6 +8,7 @@ import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,10 +24,15 @@ final class Handle implements Serializable, Portable {
         Portable.register(Handle.class, new Portable.Factory() { // not a lambda: a fresh JVM's first costs ms
             @Override
             public Object rebuild(List<?> values) throws InvalidObjectException {
-                if (values.size() != 4 || !(values.get(0) instanceof String directory)
+                if ((values.size() != 4 && values.size() != 6) || !(values.get(0) instanceof String directory)
                         || !(values.get(1) instanceof String segment) || !(values.get(2) instanceof String kind)
                         || !(values.get(3) instanceof Long offset)) {
                     throw new InvalidObjectException("not a shared-memory handle: " + values);
+                }
+                AllowList allowList = null;
+                if (values.size() == 6) {
+                    allowList = AllowList.defaults().allowClasses(strings(values.get(4)))
+                            .allowPackages(strings(values.get(5)));
                 }
                 Kind k;
                 try {
@@ -34,7 +41,7 @@ final class Handle implements Serializable, Portable {
                     throw new InvalidObjectException("unknown kind of shared-memory handle: " + kind);
                 }
                 try {
-                    return new Handle(Path.of(directory), segment, k, offset).readResolve();
+                    return new Handle(Path.of(directory), segment, k, offset, allowList).readResolve();
                 } catch (java.io.ObjectStreamException e) {
                     throw new InvalidObjectException(e.getMessage());
                 }
@@ -42,18 +49,41 @@ final class Handle implements Serializable, Portable {
         });
     }
 
-    enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY, SHAREABLE_LIST, RECORD }
+    enum Kind { RAW, BOOLEAN, INT, LONG, DOUBLE, LOCK, SEMAPHORE, EVENT, INT_ARRAY, LONG_ARRAY, DOUBLE_ARRAY, BYTE_ARRAY,
+        SHAREABLE_LIST, RECORD, QUEUE }
 
     private final String directory;
     private final String segment;
     private final Kind kind;
     private final long offset;
+    /** What the receiver may decode from the segment (a queue's items); null for the kinds that hold no objects. */
+    private final ArrayList<String> allowedClasses;
+    private final ArrayList<String> allowedPackages;
 
     Handle(Path directory, String segment, Kind kind, long offset) {
+        this(directory, segment, kind, offset, null);
+    }
+
+    Handle(Path directory, String segment, Kind kind, long offset, AllowList allowList) {
         this.directory = directory.toString();
         this.segment = segment;
         this.kind = kind;
         this.offset = offset;
+        this.allowedClasses = allowList == null ? null : new ArrayList<>(allowList.allowedClasses());
+        this.allowedPackages = allowList == null ? null : new ArrayList<>(allowList.allowedPackages());
+    }
+
+    private static List<String> strings(Object value) throws InvalidObjectException {
+        if (!(value instanceof List<?> list) || !list.stream().allMatch(String.class::isInstance)) {
+            throw new InvalidObjectException("not a list of class or package names: " + value);
+        }
+        return list.stream().map(String.class::cast).toList();
+    }
+
+    /** The allow-list this handle carries; the defaults if it carries none. */
+    AllowList allowList() {
+        AllowList list = AllowList.defaults();
+        return allowedClasses == null ? list : list.allowClasses(allowedClasses).allowPackages(allowedPackages);
     }
 
     Path directory() {
@@ -94,12 +124,18 @@ final class Handle implements Serializable, Portable {
             case BYTE_ARRAY -> SharedByteArray.open(directory(), segment);
             case SHAREABLE_LIST -> ShareableList.open(directory(), segment);
             case RECORD -> SharedRecord.attach(directory(), segment);
+            case QUEUE -> SharedQueue.open(directory(), segment, allowList());
         };
     }
 
     @Override
     public List<Object> portableValues() {
-        return new java.util.ArrayList<>(List.of(directory, segment, kind.name(), offset));
+        ArrayList<Object> values = new ArrayList<>(List.of(directory, segment, kind.name(), offset));
+        if (allowedClasses != null) {
+            values.add(allowedClasses);
+            values.add(allowedPackages);
+        }
+        return values;
     }
 
     @Override

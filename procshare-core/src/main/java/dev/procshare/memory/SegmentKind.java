@@ -9,7 +9,8 @@ enum SegmentKind {
     DOUBLE_ARRAY(5, "SharedDoubleArray", Double.BYTES),
     BYTE_ARRAY(6, "SharedByteArray", 1),
     SHAREABLE_LIST(7, "ShareableList", 1),
-    RECORD(8, "SharedRecord", 1);
+    RECORD(8, "SharedRecord", 1),
+    QUEUE(9, "SharedQueue", 1);
 
     final int code;
     final String description;
