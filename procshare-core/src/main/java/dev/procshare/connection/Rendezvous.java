@@ -146,6 +146,9 @@ final class Rendezvous {
                                 + " process took it within " + EXPIRY_NANOS / 1_000_000_000L + " s (it died, or never"
                                 + " decoded it); see procshare.pipe.rendezvous.seconds");
                     }
+                    if (peer.token == null && peer.local.isClosed()) {
+                        throw new PeerClosedException("the other end of this pipe was closed before it was used");
+                    }
                     if (peer.token == null && !entry.pairing) {
                         // both ends are used here: this thread claims the peer's end from this process
                         entry.pairing = true;
@@ -166,6 +169,9 @@ final class Rendezvous {
                     entry.pairing = false;
                     if (mine != null) {
                         peer.local.connected(mine);
+                        if (peer.local.isClosed()) {
+                            mine.close(); // closed meanwhile: this end then reads the end of the stream
+                        }
                     }
                     entry.notifyAll();
                 }

@@ -146,6 +146,18 @@ class PipeProcessesTest {
     }
 
     @Test
+    void endWhosePeerWasClosedHereReadsEof() throws Exception {
+        try (Pipe unused = Pipe.open(); Pipe used = Pipe.open()) {
+            unused.second().close();
+            assertThrows(PeerClosedException.class, () -> unused.first().recv(BOUND));
+            used.second().send("last");
+            used.second().close();
+            assertEquals("last", used.first().recv(BOUND));
+            assertThrows(PeerClosedException.class, () -> used.first().recv(BOUND));
+        }
+    }
+
+    @Test
     void oneWayPipeRefusesTheWrongDirection() throws Exception {
         try (Pipe pipe = Pipe.open(false)) {
             assertThrows(IllegalStateException.class, () -> pipe.first().send("x"));
