@@ -1,5 +1,8 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
+import dev.procshare.connection.SocketWriter;
+import dev.procshare.connection.Sockets;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
@@ -45,7 +48,7 @@ final class Connection implements AutoCloseable {
 
     private final SocketChannel channel;
     private final Selector readSelector;
-    private Selector writeSelector;
+    private final SocketWriter writer;
     private final ByteBuffer header = ByteBuffer.allocate(4);
     private final String peer;
     /** Set once the frames go through shared memory; the socket then carries only doorbells. */
@@ -63,30 +66,13 @@ final class Connection implements AutoCloseable {
         this.peer = peer;
         this.maxSpinners = serverSide ? SERVER_SPINNERS : CLIENT_SPINNERS;
         this.spinners = serverSide ? SERVERS_SPINNING : CLIENTS_SPINNING;
-        channel.configureBlocking(false);
-        if (!(channel.getLocalAddress() instanceof java.net.UnixDomainSocketAddress)) {
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
-        }
-        readSelector = Selector.open();
-        try {
-            channel.register(readSelector, SelectionKey.OP_READ);
-        } catch (IOException | RuntimeException e) {
-            readSelector.close();
-            throw e;
-        }
+        readSelector = Sockets.prepare(channel);
+        writer = new SocketWriter(channel, false);
     }
 
     /** Connects to {@code address}, failing with the reason if nothing listens there. */
     static Connection open(Address address) throws IOException {
-        SocketChannel channel = address.isUnix() ? SocketChannel.open(StandardProtocolFamily.UNIX) : SocketChannel.open();
-        try {
-            channel.connect(address.socketAddress());
-            return new Connection(channel, address.toString());
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
+        return new Connection(Sockets.connect(address), address.toString());
     }
 
     String peer() {
@@ -127,23 +113,7 @@ final class Connection implements AutoCloseable {
             sendShm(link, payload);
             return;
         }
-        ByteBuffer head = ByteBuffer.allocate(4).putInt(0, payload.length);
-        ByteBuffer body = ByteBuffer.wrap(payload);
-        ByteBuffer[] both = {head, body};
-        while (head.hasRemaining() || body.hasRemaining()) {
-            if (channel.write(both) == 0) {
-                awaitWritable();
-            }
-        }
-    }
-
-    private void awaitWritable() throws IOException {
-        if (writeSelector == null) {
-            writeSelector = Selector.open();
-            channel.register(writeSelector, SelectionKey.OP_WRITE);
-        }
-        writeSelector.select(1_000);
-        writeSelector.selectedKeys().clear();
+        writer.writeFrame(payload, 0, payload.length);
     }
 
     /**
@@ -438,9 +408,7 @@ final class Connection implements AutoCloseable {
         try {
             channel.close(); // first: a thread blocked on it then fails with an IOException
             readSelector.close();
-            if (writeSelector != null) {
-                writeSelector.close();
-            }
+            writer.close();
         } catch (IOException ignored) {
             // already closed
         }

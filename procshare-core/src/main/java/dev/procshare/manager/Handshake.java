@@ -1,10 +1,10 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Hmac;
 import dev.procshare.process.RandomBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -107,29 +107,9 @@ final class Handshake {
         return RandomBytes.of(NONCE);
     }
 
-    /**
-     * HMAC-SHA256 (RFC 2104) of {@code role || data} under {@code key}, built on {@link MessageDigest}: the
-     * JCE's {@code Mac} would cost a fresh JVM 20-25 ms of provider loading.
-     */
+    /** HMAC-SHA256 of {@code role || data} under {@code key} ({@link Hmac#sha256}). */
     static byte[] mac(byte[] key, String role, byte[] data) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] block = Arrays.copyOf(key.length > 64 ? sha.digest(key) : key, 64);
-            byte[] inner = new byte[64];
-            byte[] outer = new byte[64];
-            for (int i = 0; i < 64; i++) {
-                inner[i] = (byte) (block[i] ^ 0x36);
-                outer[i] = (byte) (block[i] ^ 0x5c);
-            }
-            sha.reset();
-            sha.update(inner);
-            sha.update(role.getBytes(StandardCharsets.US_ASCII));
-            byte[] innerHash = sha.digest(data);
-            sha.update(outer);
-            return sha.digest(innerHash);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Hmac.sha256(key, role, data);
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
 import dev.procshare.codec.AllowList;
 import dev.procshare.codec.Codec;
 import java.io.EOFException;

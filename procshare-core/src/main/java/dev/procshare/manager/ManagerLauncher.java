@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
 import dev.procshare.process.JvmProcess;
 import dev.procshare.process.PrivateDirectory;
 import java.io.IOException;

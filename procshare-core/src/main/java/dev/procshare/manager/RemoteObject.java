@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
 import dev.procshare.codec.Portable;
 import java.io.InvalidObjectException;
 import java.io.ObjectStreamException;

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.procshare.manager;
 
+import dev.procshare.connection.Address;
 import dev.procshare.reliability.Scenario;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

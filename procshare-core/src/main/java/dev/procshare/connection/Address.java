@@ -1,4 +1,4 @@
-package dev.procshare.manager;
+package dev.procshare.connection;
 
 import java.io.Serializable;
 import java.net.InetSocketAddress;
@@ -7,19 +7,19 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 
 /**
- * Where a manager listens: a Unix domain socket ({@code unix:/path/to.sock}, or just the path) or TCP
+ * Where a manager or a {@link Listener} listens: a Unix domain socket ({@code unix:/path/to.sock}, or just the path) or TCP
  * ({@code tcp://host:port} or {@code tcp:host:port}). Immutable; the string form parses back to the same
- * address.
+ * address. Not for direct use: procshare's APIs take the string form.
  */
-record Address(String host, int port, String path) implements Serializable {
+public record Address(String host, int port, String path) implements Serializable {
 
-    static Address unix(Path path) {
+    public static Address unix(Path path) {
         return new Address(null, -1, path.toAbsolutePath().toString());
     }
 
-    static Address parse(String text) {
+    public static Address parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("empty manager address; use unix:/path or tcp://host:port");
+            throw new IllegalArgumentException("empty address; use unix:/path or tcp://host:port");
         }
         if (text.startsWith("unix:")) {
             return unix(Path.of(text.substring("unix:".length())));
@@ -29,11 +29,11 @@ record Address(String host, int port, String path) implements Serializable {
         }
         String rest = text.startsWith("tcp://") ? text.substring(6) : text.startsWith("tcp:") ? text.substring(4) : null;
         if (rest == null) {
-            throw new IllegalArgumentException("manager address '" + text + "' is neither unix:/path nor tcp://host:port");
+            throw new IllegalArgumentException("address '" + text + "' is neither unix:/path nor tcp://host:port");
         }
         int colon = rest.lastIndexOf(':');
         if (colon <= 0) {
-            throw new IllegalArgumentException("manager address '" + text + "' has no port; use tcp://host:port");
+            throw new IllegalArgumentException("address '" + text + "' has no port; use tcp://host:port");
         }
         String host = rest.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -43,19 +43,19 @@ record Address(String host, int port, String path) implements Serializable {
         try {
             port = Integer.parseInt(rest.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("manager address '" + text + "' has a bad port", e);
+            throw new IllegalArgumentException("address '" + text + "' has a bad port", e);
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("manager address '" + text + "': port out of range");
+            throw new IllegalArgumentException("address '" + text + "': port out of range");
         }
         return new Address(host, port, null);
     }
 
-    boolean isUnix() {
+    public boolean isUnix() {
         return path != null;
     }
 
-    SocketAddress socketAddress() {
+    public SocketAddress socketAddress() {
         return isUnix() ? UnixDomainSocketAddress.of(path) : new InetSocketAddress(host, port);
     }
 
