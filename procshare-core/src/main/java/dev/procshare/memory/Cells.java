@@ -4,15 +4,14 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * A segment of fixed-size cells that readers read without locking and that a killed writer cannot tear:
  * what {@link ShareableList} (a cell per item) and {@link SharedRecord} (one cell) are made of.
  *
  * <p>Each cell holds two areas and a state word, {@code version << 1 | active area}. A writer, holding the
- * segment's writer lock (a robust {@link OwnerWord} between processes, a {@link ReentrantLock} between the
- * threads of one JVM), fills the inactive area and then publishes it by a release store of the state word
+ * segment's writer lock (a {@link WordLock}: robust between processes, a thread lock within one JVM), fills the inactive area and then publishes it by a release store of the state word
  * with the version incremented. A reader copies the active area and re-reads the state word: if it changed, a
  * writer may have reused the area, and the reader tries again. A writer killed mid-write leaves the state word
  * as it was, so readers keep seeing the last complete value and the next writer takes the lock over.
@@ -34,7 +33,7 @@ final class Cells {
     final int count;
     final int areaBytes;
     private final int firstCell;
-    private final ReentrantLock threads;
+    private final WordLock writers;
     /** Whether this handle created the segment (another handle in this JVM may share the owned segment). */
     private final boolean creator;
     private volatile ByteBuffer buffer;
@@ -57,7 +56,7 @@ final class Cells {
         byte[] text = new byte[descriptorLength];
         b.get(base + DESCRIPTOR, text);
         this.descriptor = new String(text, StandardCharsets.UTF_8);
-        this.threads = segment.local(LOCK, ReentrantLock::new);
+        this.writers = segment.local(SegmentHeader.SIZE + LOCK, () -> new WordLock(SegmentHeader.SIZE + LOCK));
         this.buffer = b;
     }
 
@@ -143,58 +142,43 @@ final class Cells {
         }
     }
 
-    /**
-     * Replaces the value of {@code cell}: {@code writer} fills the inactive area, then it is published.
-     * Under the writer lock, so {@code read} inside an update sees the current value.
-     */
+    /** Replaces the value of {@code cell} under the writer lock (see {@link #writeHeld}). */
     void write(int cell, Writer writer) {
+        locked(() -> {
+            writeHeld(cell, writer);
+            return null;
+        });
+    }
+
+    /**
+     * Replaces the value of {@code cell}, the caller holding the writer lock ({@link #locked}):
+     * {@code writer} fills the inactive area, then it is published.
+     */
+    void writeHeld(int cell, Writer writer) {
         int state = state(cell);
-        lock();
+        ByteBuffer b = buffer();
+        long word = (long) Slot.LONGS.getVolatile(b, state);
+        long inactive = (word & 1) ^ 1;
+        // The area about to be filled was the active one until the last publish; a release store orders
+        // only what precedes it, so without this fence a reader could see these writes before that
+        // publish and accept them as the value it started reading (weakly ordered CPUs).
+        VarHandle.fullFence();
+        writer.write(b, state + 8 + (int) inactive * areaBytes);
+        Slot.LONGS.setRelease(b, state, ((word >>> 1) + 1) << 1 | inactive);
+    }
+
+    /**
+     * Runs {@code body} holding the writer lock (this thread, then this process), so that a read in it sees
+     * the current value and {@link #writeHeld} replaces it with nothing in between. Not interruptible.
+     */
+    <T> T locked(Supplier<T> body) {
+        ByteBuffer b = buffer();
+        writers.lockUninterruptibly(b);
         try {
-            ByteBuffer b = buffer();
-            long word = (long) Slot.LONGS.getVolatile(b, state);
-            long inactive = (word & 1) ^ 1;
-            // The area about to be filled was the active one until the last publish; a release store orders
-            // only what precedes it, so without this fence a reader could see these writes before that
-            // publish and accept them as the value it started reading (weakly ordered CPUs).
-            VarHandle.fullFence();
-            writer.write(b, state + 8 + (int) inactive * areaBytes);
-            Slot.LONGS.setRelease(b, state, ((word >>> 1) + 1) << 1 | inactive);
+            return body.get();
         } finally {
-            unlock();
+            writers.unlock(b, segment.kind().description + " '" + segment.name + "'");
         }
-    }
-
-    /** Holds the writer lock (this thread, then this process) for an update that reads and writes. */
-    void lock() {
-        threads.lock();
-        if (threads.getHoldCount() > 1) {
-            return; // this thread holds the process's word already (a write inside an update)
-        }
-        try {
-            OwnerWord.acquire(buffer(), SegmentHeader.SIZE + LOCK, Long.MAX_VALUE, false);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e); // not interruptible
-        } catch (RuntimeException e) {
-            threads.unlock();
-            throw e;
-        }
-    }
-
-    void unlock() {
-        try {
-            ByteBuffer b = buffer;
-            if (b != null && threads.getHoldCount() == 1) {
-                OwnerWord.release(b, SegmentHeader.SIZE + LOCK);
-            }
-        } finally {
-            threads.unlock();
-        }
-    }
-
-    /** Writer-lock take-overs from processes that died holding it. */
-    long recoveries() {
-        return OwnerWord.recoveries(buffer(), SegmentHeader.SIZE + LOCK);
     }
 
     boolean isClosed() {

@@ -121,16 +121,12 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      */
     @Override
     public Object set(int index, Object value) {
-        Object[] previous = new Object[1];
         Cells.Writer writer = encoder(value);
-        cells.lock();
-        try {
-            previous[0] = get(index);
-            cells.write(index, writer);
-        } finally {
-            cells.unlock();
-        }
-        return previous[0];
+        return cells.locked(() -> {
+            Object previous = get(index);
+            cells.writeHeld(index, writer);
+            return previous;
+        });
     }
 
     /**
@@ -138,14 +134,11 @@ public final class ShareableList extends AbstractList<Object> implements RandomA
      * the list happens in between); returns the new item. Keep {@code function} short: writers wait for it.
      */
     public Object update(int index, UnaryOperator<Object> function) {
-        cells.lock();
-        try {
+        return cells.locked(() -> {
             Object next = function.apply(get(index));
-            cells.write(index, encoder(next));
+            cells.writeHeld(index, encoder(next));
             return next;
-        } finally {
-            cells.unlock();
-        }
+        });
     }
 
     /** How many items equal {@code value} (Python's {@code count}); {@code byte[]} items compare by content. */

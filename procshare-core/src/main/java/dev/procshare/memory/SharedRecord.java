@@ -118,46 +118,42 @@ public final class SharedRecord<T extends Record> implements SharedHandle {
 
     /** Replaces every field at once; readers see the old record or this one, never a mix. */
     public void set(T value) {
-        Objects.requireNonNull(value, "value");
-        cells.write(0, (b, at) -> layout.encode(value, b, at));
+        cells.write(0, encoder(value));
     }
 
     /** Applies {@code function} atomically across processes; returns the new record. Keep it short. */
     public T update(UnaryOperator<T> function) {
-        cells.lock();
-        try {
-            T next = Objects.requireNonNull(function.apply(get()), "the update returned null");
-            set(next);
+        return cells.locked(() -> {
+            T next = function.apply(get());
+            cells.writeHeld(0, encoder(Objects.requireNonNull(next, "the update returned null")));
             return next;
-        } finally {
-            cells.unlock();
-        }
+        });
     }
 
     /** Applies {@code function} atomically across processes; returns the previous record. */
     public T getAndUpdate(UnaryOperator<T> function) {
-        cells.lock();
-        try {
+        return cells.locked(() -> {
             T previous = get();
-            set(Objects.requireNonNull(function.apply(previous), "the update returned null"));
+            cells.writeHeld(0, encoder(Objects.requireNonNull(function.apply(previous), "the update returned null")));
             return previous;
-        } finally {
-            cells.unlock();
-        }
+        });
     }
 
     /** Sets {@code newValue} if the record {@code equals} {@code expected}, atomically across processes. */
     public boolean compareAndSet(T expected, T newValue) {
-        cells.lock();
-        try {
+        Cells.Writer writer = encoder(newValue);
+        return cells.locked(() -> {
             if (!get().equals(expected)) {
                 return false;
             }
-            set(newValue);
+            cells.writeHeld(0, writer);
             return true;
-        } finally {
-            cells.unlock();
-        }
+        });
+    }
+
+    private Cells.Writer encoder(T value) {
+        Objects.requireNonNull(value, "value");
+        return (b, at) -> layout.encode(value, b, at);
     }
 
     @Override

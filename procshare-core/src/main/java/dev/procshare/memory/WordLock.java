@@ -40,6 +40,25 @@ final class WordLock {
         }
     }
 
+    /** Takes the lock, waiting as long as a live holder keeps it; interrupts are not noticed. */
+    void lockUninterruptibly(ByteBuffer b) {
+        threads.lock();
+        acquireWordUninterruptibly(b, Long.MAX_VALUE);
+    }
+
+    /** The word, this thread holding {@code threads}, which is let go if the word is not taken. */
+    private OwnerWord.Result acquireWordUninterruptibly(ByteBuffer b, long deadline) {
+        try {
+            return OwnerWord.acquire(b, offset, deadline, false);
+        } catch (InterruptedException e) {
+            threads.unlock();
+            throw new AssertionError("uninterruptible wait interrupted", e);
+        } catch (RuntimeException | Error e) {
+            threads.unlock();
+            throw e;
+        }
+    }
+
     /**
      * Takes the lock, ignoring interrupts (the status is kept for the caller); throws if a live holder keeps
      * it for more than {@code patienceMillis}, for code that must not wait on another process's whim.
@@ -60,17 +79,7 @@ final class WordLock {
                     interrupted = true;
                 }
             }
-            OwnerWord.Result result;
-            try {
-                result = OwnerWord.acquire(b, offset, deadline, false);
-            } catch (InterruptedException e) {
-                threads.unlock();
-                throw new AssertionError("uninterruptible wait interrupted", e);
-            } catch (RuntimeException | Error e) {
-                threads.unlock();
-                throw e;
-            }
-            if (result == OwnerWord.Result.TIMED_OUT) {
+            if (acquireWordUninterruptibly(b, deadline) == OwnerWord.Result.TIMED_OUT) {
                 threads.unlock();
                 throw stuck(b, patienceMillis, what);
             }
