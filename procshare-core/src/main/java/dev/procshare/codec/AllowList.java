@@ -14,7 +14,7 @@ import java.util.Set;
  * policy. The {@linkplain #defaults() default} admits the JDK's value types (boxes, {@code String},
  * {@code java.math}, {@code java.time}, the {@code java.util} collections, atomics), serializable lambdas
  * whose defining class is itself allowed, and procshare's own handles and descriptors (its {@code codec},
- * {@code memory}, {@code manager} and {@code connection} packages, not their subpackages); everything else (among it the
+ * {@code memory}, {@code manager}, {@code connection} and {@code redis} packages, not their subpackages); everything else (among it the
  * well-known gadget classes of {@code javax.management}, {@code java.rmi}, {@code sun.*}, dynamic proxies)
  * is refused until the user names it. Immutable and thread-safe; serializable so that a server can tell its
  * clients what it accepts.
@@ -26,7 +26,8 @@ public final class AllowList implements Serializable {
     private static final Set<String> DEFAULT_PACKAGES = Set.of("java.lang.", "java.math.", "java.util.",
             "java.util.concurrent.", "java.util.concurrent.atomic.", "java.time.", "java.time.chrono.",
             "java.time.format.", "java.time.temporal.", "java.time.zone.", "dev.procshare.codec.",
-            "dev.procshare.memory.", "dev.procshare.manager.", "dev.procshare.connection.");
+            "dev.procshare.memory.", "dev.procshare.manager.", "dev.procshare.connection.",
+            "dev.procshare.redis.");
     /** JDK classes in allowed packages that have no business in a value. */
     private static final Set<String> JDK_REFUSED = Set.of("java.lang.Thread", "java.lang.ThreadGroup",
             "java.lang.ClassLoader", "java.lang.Runtime", "java.lang.ProcessBuilder", "java.lang.Process",

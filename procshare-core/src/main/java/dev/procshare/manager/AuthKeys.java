@@ -22,6 +22,11 @@ final class AuthKeys {
 
     /** Records {@code key} for {@code address} here and in every JVM started from now on. */
     static void remember(Address address, byte[] key) {
+        remember(address.toString(), key);
+    }
+
+    /** The same for an address a {@link ManagerBackend} serves, as the user wrote it. */
+    static void remember(String address, byte[] key) {
         byte[] current = InheritedContext.get(FOR_ADDRESS + address);
         if (current == null || !Arrays.equals(current, key)) {
             InheritedContext.put(FOR_ADDRESS + address, key);
@@ -30,6 +35,10 @@ final class AuthKeys {
 
     /** The key for {@code address}: the one recorded for it, else the process key. */
     static byte[] forAddress(Address address) {
+        return forAddress(address.toString());
+    }
+
+    static byte[] forAddress(String address) {
         byte[] key = InheritedContext.get(FOR_ADDRESS + address);
         return key != null ? key : processKey();
     }

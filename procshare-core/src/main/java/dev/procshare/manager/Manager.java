@@ -46,19 +46,21 @@ public interface Manager extends AutoCloseable {
         return new Builder();
     }
 
-    /** Connects to a running server at {@code address} ({@code unix:/path} or {@code tcp://host:port}). */
+    /**
+     * Connects to a running server at {@code address} ({@code unix:/path} or {@code tcp://host:port}), or to
+     * an engine a {@link ManagerBackend} on the classpath serves ({@code redis://host:6379} with
+     * {@code procshare-redis}). The processes this one starts inherit {@code authKey} for this address.
+     *
+     * @throws AuthenticationException if the other side refuses the key
+     * @throws ManagerException if nothing serves the address, or no backend on the classpath knows its scheme
+     */
     static Manager connect(String address, byte[] authKey) {
-        AuthKeys.check(authKey);
-        Address a = Address.parse(address);
-        ManagerClient client = ManagerClient.connect(a, authKey);
-        AuthKeys.remember(a, authKey);
-        ManagerClient.share(client);
-        return new SocketManager(client, null, null, null);
+        return builder().authKey(authKey).connect(address);
     }
 
     /** Connects to a running server with this process's auth key (inherited from the process that started it). */
     static Manager connect(String address) {
-        return connect(address, AuthKeys.forAddress(Address.parse(address)));
+        return builder().connect(address);
     }
 
     /**
@@ -294,6 +296,34 @@ public interface Manager extends AutoCloseable {
             AllowList allowList = AllowList.defaults().allowClasses(allowedClasses).allowPackages(allowedPackages);
             return new ServerConfig(where, key, registrations, allowList, maxFrameBytes, handshakeTimeout,
                     maxConnections, maxHandshakes, codec.getName());
+        }
+
+        /**
+         * Connects to {@code address} with this builder's key (default: the one this process has for the
+         * address, else its own), allow-list and codec. A socket server ({@code unix:}, {@code tcp:}) already
+         * has its types, so registrations here are refused; a {@link ManagerBackend}'s engine has no server of
+         * ours, so this process hosts the types it registers here and serves their calls from any process.
+         */
+        public Manager connect(String address) {
+            String scheme = Backends.scheme(address);
+            if (Backends.isBuiltIn(scheme)) {
+                if (!registrations.isEmpty()) {
+                    throw new IllegalStateException("types are registered with the server that Manager.start() "
+                            + "starts; a client of " + address + " only creates them by name");
+                }
+                Address a = Address.parse(address);
+                byte[] key = authKey != null ? authKey : AuthKeys.forAddress(a);
+                ManagerClient client = ManagerClient.connect(a, key);
+                AuthKeys.remember(a, key);
+                ManagerClient.share(client);
+                return new SocketManager(client, null, null, null);
+            }
+            ManagerBackend backend = Backends.forScheme(scheme, address);
+            byte[] key = authKey != null ? authKey : AuthKeys.forAddress(address);
+            AllowList allowList = AllowList.defaults().allowClasses(allowedClasses).allowPackages(allowedPackages);
+            Manager manager = backend.connect(address, key, new ManagerOptions(registrations, allowList));
+            AuthKeys.remember(address, key);
+            return manager;
         }
 
         /** Starts the server (in its own JVM unless {@link #inProcess()}) and returns a connected manager. */

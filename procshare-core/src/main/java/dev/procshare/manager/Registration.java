@@ -9,11 +9,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 
-/** A user type the server can make: {@code BaseManager.register(typeid, callable, exposed=...)}. */
-record Registration(String typeId, Class<?> type, ObjectFactory<?> factory, Set<String> exposed)
+/**
+ * A user type a manager can make: {@code BaseManager.register(typeid, callable, exposed=...)}. Made by
+ * {@link Manager.Builder#register}; a {@link ManagerBackend} reads it to host the type's instances.
+ *
+ * @param typeId the name {@link Manager#create} is called with
+ * @param type the interface proxies implement
+ * @param factory makes an instance from {@code create}'s arguments
+ * @param exposed the only methods proxies may call (all, if empty)
+ */
+public record Registration(String typeId, Class<?> type, ObjectFactory<?> factory, Set<String> exposed)
         implements Serializable {
 
-    Registration {
+    public Registration {
         if (typeId == null || typeId.isEmpty()) {
             throw new IllegalArgumentException("a type id must not be empty");
         }
@@ -29,8 +37,8 @@ record Registration(String typeId, Class<?> type, ObjectFactory<?> factory, Set<
         }
     }
 
-    /** The interface's callable methods by signature (all, or only the exposed ones). */
-    Map<String, Method> methods() {
+    /** The interface's callable methods by {@linkplain #signature signature} (all, or only the exposed ones). */
+    public Map<String, Method> methods() {
         Map<String, Method> bySignature = new LinkedHashMap<>();
         Method[] all = type.getMethods();
         Arrays.sort(all, Comparator.comparing(Registration::signature));
@@ -44,7 +52,7 @@ record Registration(String typeId, Class<?> type, ObjectFactory<?> factory, Set<
     }
 
     /** A method's name and parameter types, the key both sides use for it. */
-    static String signature(Method m) {
+    public static String signature(Method m) {
         StringJoiner params = new StringJoiner(",", m.getName() + "(", ")");
         for (Class<?> p : m.getParameterTypes()) {
             params.add(p.getName());

@@ -13,7 +13,8 @@ public class RemoteCallException extends ManagerException {
 
     private final String remoteClass;
 
-    RemoteCallException(String remoteClass, String message, StackTraceElement[] trace, Throwable cause) {
+    /** An exception of class {@code remoteClass} thrown in another process, with that process's stack trace. */
+    public RemoteCallException(String remoteClass, String message, StackTraceElement[] trace, Throwable cause) {
         super(remoteClass + (message == null ? "" : ": " + message), cause);
         this.remoteClass = remoteClass;
         setStackTrace(trace);
@@ -25,7 +26,7 @@ public class RemoteCallException extends ManagerException {
     }
 
     /** {@code t} itself if every class in its chain is allowed, else a stand-in keeping its text and traces. */
-    static Throwable transportable(Throwable t, AllowList allowList) {
+    public static Throwable transportable(Throwable t, AllowList allowList) {
         if (isAllowed(t, allowList, 0)) {
             return t;
         }

@@ -1,0 +1,54 @@
+package dev.procshare.redis;
+
+import dev.procshare.manager.JoinableQueue;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.redisson.api.RScript;
+
+/**
+ * A {@link JoinableQueue} in Redis: the queue's list, the unfinished count in {@code K:m}, and per taking
+ * process a list of the items it took and has not marked done, with a lease. When that lease lapses (the
+ * consumer died) the next take or join puts its items back at the head, so the count can still reach zero.
+ */
+final class RedisJoinableQueue<E> extends RedisQueue<E> implements JoinableQueue<E> {
+    private static final long serialVersionUID = 1L;
+
+    // KEYS: K; ARGV: channel, session; returns the count left, -1 if nothing was unfinished
+    private static final String DONE = """
+            local u = tonumber(redis.call('HGET', KEYS[1] .. ':m', 'u') or '0')
+            if u <= 0 then return -1 end
+            redis.call('LPOP', KEYS[1] .. ':t:' .. ARGV[2])
+            if redis.call('LLEN', KEYS[1] .. ':t:' .. ARGV[2]) == 0 then redis.call('SREM', KEYS[1] .. ':takers', ARGV[2]) end
+            u = redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -1)
+            if u == 0 then redis.call('PUBLISH', ARGV[1], KEYS[1] .. ':m') end
+            return u""";
+    private static final String UNFINISHED = RedisQueue.RECOVER + "return tonumber(redis.call('HGET', KEYS[1] .. ':m', 'u') or '0')";
+
+    RedisJoinableQueue(RedisLink link, RedisRef ref) {
+        super(link, ref);
+    }
+
+    @Override
+    public void taskDone() {
+        long left = base.link.evalLong(DONE, List.of(base.key), base.channel(), RedisLink.utf8(base.link.session));
+        if (left < 0) {
+            throw new IllegalStateException("taskDone() called more times than items were put in " + base.describe());
+        }
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        join(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public boolean join(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = timeout == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, unit.toNanos(timeout));
+        return base.link.await(base.key + ":m", nanos, () -> unfinishedTasks() == 0 ? Boolean.TRUE : null) != null;
+    }
+
+    @Override
+    public long unfinishedTasks() {
+        return (Long) base.link.eval(UNFINISHED, RScript.ReturnType.LONG, List.of(base.key), base.channel());
+    }
+}
