@@ -163,10 +163,9 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
                 base = c;
             }
         }
-        base.setPassword(password);
-        if (user != null) {
-            base.setUsername(user);
-        }
+        // one resolver for every node: the same user and password (the manager's auth key) everywhere
+        org.redisson.config.Credentials credentials = new org.redisson.config.Credentials(user, password);
+        config.setCredentialsResolver(node -> java.util.concurrent.CompletableFuture.completedFuture(credentials));
         base.setTimeout(timeoutMs);
         base.setConnectTimeout(timeoutMs);
         base.setRetryAttempts(1);

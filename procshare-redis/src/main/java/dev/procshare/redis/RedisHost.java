@@ -164,12 +164,13 @@ final class RedisHost implements AutoCloseable {
         try {
             List<Object> value = new ArrayList<>(1); // a list: the outcome may be null
             value.add(ok ? outcome : RemoteCallException.transportable((Throwable) outcome, link.allowList()));
-            bytes = link.encode(List.of(ok, value));
+            bytes = link.encode(new ArrayList<>(Arrays.asList(ok, value))); // an ArrayList: FastCodec writes it natively
         } catch (RuntimeException e) {
             Throwable t = ok ? new ManagerException("the result of the call cannot be sent back: " + e.getMessage())
                     : (Throwable) outcome;
-            bytes = link.encode(List.of(false, List.of(new RemoteCallException(t.getClass().getName(), t.getMessage(),
-                    t.getStackTrace(), null))));
+            List<Object> value = new ArrayList<>(1);
+            value.add(new RemoteCallException(t.getClass().getName(), t.getMessage(), t.getStackTrace(), null));
+            bytes = link.encode(new ArrayList<>(Arrays.asList(false, value)));
         }
         try {
             link.eval(PUSH_REPLY, RScript.ReturnType.LONG, replyKey, bytes);
@@ -282,7 +283,8 @@ final class RedisHost implements AutoCloseable {
             boolean interruptible, String what) throws InterruptedExceptionCarrier {
         String tag = tag(link, hostSession);
         String replyKey = tag + ":r:" + UUID.randomUUID().toString().replace("-", "");
-        byte[] request = link.encode(List.of(replyKey, objectId, signature, new ArrayList<>(Arrays.asList(args))));
+        byte[] request = link.encode(new ArrayList<>(Arrays.asList(replyKey, objectId, signature,
+                new ArrayList<>(Arrays.asList(args)))));
         if (link.evalLong(PUSH_CALL, List.of(tag + ":calls", tag + ":lease"), request) == 0) {
             throw hostGone(link, what);
         }

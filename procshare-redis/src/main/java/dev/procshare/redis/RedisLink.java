@@ -7,6 +7,7 @@ import dev.procshare.manager.AuthenticationException;
 import dev.procshare.manager.CodecProvider;
 import dev.procshare.manager.ManagerException;
 import dev.procshare.manager.ManagerUnavailableException;
+import dev.procshare.process.InheritedContext;
 import java.io.IOException;
 import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  */
 final class RedisLink {
     private static final Map<String, RedisLink> SHARED = new ConcurrentHashMap<>();
+    /** The inherited-context entry that hands this process's allow-list additions for an address down. */
+    private static final String ALLOW = "procshare.redis.allow@";
     /** A waiter looks again at least this often, whatever pub/sub says: dead owners send no message. */
     static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -104,14 +107,32 @@ final class RedisLink {
         return null;
     }
 
-    /** Widens this link's allow-list: a process's managers for one address read each other's values. */
+    /**
+     * Widens this link's allow-list: a process's managers for one address read each other's values, and the
+     * JVMs this process starts inherit the widened list (over their private launch channel), so that a proxy
+     * that travels to a child reads there what it read here. Redis itself is never trusted with the list.
+     */
     synchronized void allow(AllowList more) {
-        if (more.additions().isEmpty()) {
+        AllowList merged = allowList.allowClasses(more.allowedClasses()).allowPackages(more.allowedPackages());
+        byte[] inherited = InheritedContext.get(ALLOW + address.text());
+        if (inherited != null) {
+            for (String line : new String(inherited, StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("c:")) {
+                    merged = merged.allowClasses(List.of(line.substring(2)));
+                } else if (line.startsWith("p:")) {
+                    merged = merged.allowPackages(List.of(line.substring(2)));
+                }
+            }
+        }
+        if (merged.equals(allowList)) {
             return;
         }
-        AllowList merged = allowList.allowClasses(more.allowedClasses()).allowPackages(more.allowedPackages());
         allowList = merged;
         codec = CodecProvider.standard().create(merged);
+        StringBuilder text = new StringBuilder();
+        merged.allowedClasses().forEach(c -> text.append("c:").append(c).append('\n'));
+        merged.allowedPackages().forEach(p -> text.append("p:").append(p).append('\n'));
+        InheritedContext.put(ALLOW + address.text(), utf8(text.toString()));
     }
 
     AllowList allowList() {
