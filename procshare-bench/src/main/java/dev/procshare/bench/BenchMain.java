@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * {@code java -jar benchmarks.jar jmh [JMH options]} runs the JMH benchmarks;
- * {@code java -jar benchmarks.jar side-by-side [memory|process|manager|queue|programs] [--quick]} runs the cross-process comparison with Python;
+ * {@code java -jar benchmarks.jar side-by-side [memory|process|manager|queue|redis|programs] [--quick]} runs the cross-process comparison with Python;
  * {@code java -jar benchmarks.jar pipe [ROUND_TRIPS]} compares a {@code Pipe} round trip with Python's.
  */
 public final class BenchMain {
@@ -23,7 +23,7 @@ public final class BenchMain {
             case "pipe" -> PipeBench.main(rest);
             case "codec-first" -> CodecComparison.firstUse(rest[0]);
             default -> {
-                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [memory|process|manager|queue|programs] [--quick] | codecs | pipe [ROUND_TRIPS]");
+                System.err.println("usage: benchmarks.jar jmh [JMH options] | side-by-side [memory|process|manager|queue|redis|programs] [--quick] | codecs | pipe [ROUND_TRIPS]");
                 System.exit(2);
             }
         }

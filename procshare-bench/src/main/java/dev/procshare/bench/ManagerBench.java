@@ -56,7 +56,7 @@ final class ManagerBench {
         return out;
     }
 
-    private static double[] time(int calls, Runnable call) {
+    static double[] time(int calls, Runnable call) {
         // Warm-up long enough for both JVMs' JIT to compile the call path (the server is a fresh JVM).
         for (int i = 0; i < Math.min(calls, 20_000); i++) {
             call.run();

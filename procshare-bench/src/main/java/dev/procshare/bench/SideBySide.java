@@ -33,7 +33,7 @@ public final class SideBySide {
         List<String> options = List.of(args);
         boolean quick = options.contains("--quick");
         boolean all = !options.contains("memory") && !options.contains("process") && !options.contains("manager")
-                && !options.contains("programs") && !options.contains("queue");
+                && !options.contains("programs") && !options.contains("queue") && !options.contains("redis");
         Path out = Path.of(System.getProperty("procshare.bench.out", "bench-results"));
         Files.createDirectories(out);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
@@ -48,6 +48,9 @@ public final class SideBySide {
         }
         if (all || options.contains("queue")) {
             write(out.resolve("queue.md"), stamp, queueReport(quick));
+        }
+        if (all || options.contains("redis")) {
+            write(out.resolve("redis.md"), stamp, redisReport(quick));
         }
         if (all || options.contains("programs")) {
             progress("the seed's three programs as whole processes, Java and Python in turn");
@@ -225,6 +228,51 @@ public final class SideBySide {
     }
 
     /** One producer process to one consumer process through a queue, next to {@code multiprocessing.Queue}. */
+    /**
+     * The Redis backend next to the socket manager (TCP, and its default Unix socket) and Python's manager over
+     * TCP, one client each, on loopback, not pinned: medians of each round's median, p99 likewise.
+     */
+    static String redisReport(boolean quick) throws Exception {
+        int calls = quick ? 1_000 : 20_000;
+        int rounds = quick ? 1 : 3;
+        Map<String, List<Double>> medians = new LinkedHashMap<>();
+        Map<String, List<Double>> p99s = new LinkedHashMap<>();
+        List<Map<String, String>> pys = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            String r = "round " + round + "/" + rounds + ": ";
+            progress(r + calls + " calls of each kind on Redis, the socket manager over TCP and over its Unix socket");
+            RedisBench.latencies(calls).forEach((op, mp) -> {
+                medians.computeIfAbsent(op, k -> new ArrayList<>()).add(mp[0]);
+                p99s.computeIfAbsent(op, k -> new ArrayList<>()).add(mp[1]);
+            });
+            progress(r + "Python, the same with a SyncManager over TCP");
+            pys.add(runPython("redis_bench.py", calls));
+        }
+        StringBuilder t = new StringBuilder();
+        t.append("Round trips on loopback, one client, not pinned ").append(placement("")).append(": median (p99) µs.\n\n");
+        t.append("| call | Python manager, TCP | procshare on Redis | socket manager, TCP | socket manager, Unix socket"
+                + " | Redis vs Python | Redis vs socket TCP |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, String> names = new LinkedHashMap<>();
+        names.put("ns_get", "namespace get");
+        names.put("map_merge", "map merge (Python: `d[k] = d.get(k, 0) + 1`, 2 calls, not atomic)");
+        names.put("lock", "lock + unlock");
+        names.forEach((op, label) -> {
+            double py = median(pys, "python_" + op + "_median", 1);
+            double pyP99 = median(pys, "python_" + op + "_p99", 1);
+            double redis = median(medians.get("redis " + op));
+            double tcp = median(medians.get("tcp " + op));
+            double unix = median(medians.get("unix " + op));
+            t.append("| ").append(label)
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.0f)", py, pyP99))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.0f)", redis, median(p99s.get("redis " + op))))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.0f)", tcp, median(p99s.get("tcp " + op))))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.1f (%.0f)", unix, median(p99s.get("unix " + op))))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f×", py / redis))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.2f×", tcp / redis)).append(" |\n");
+        });
+        return t.toString();
+    }
+
     static String queueReport(boolean quick) throws Exception {
         int items = quick ? 20_000 : 1_000_000;
         int managerItems = quick ? 5_000 : 100_000;

@@ -90,9 +90,7 @@ final class RedisCondition extends RedisObject implements Condition {
                         interrupt = e;
                         break;
                     }
-                    Thread.currentThread().interrupt();
-                    Thread.interrupted(); // remembered below; the wait goes on
-                    interrupt = e;
+                    interrupt = e; // remembered and set again below; the wait goes on
                     bound = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nanos - (System.nanoTime() - start));
                 }
             }

@@ -32,8 +32,9 @@ import org.redisson.client.codec.ByteArrayCodec;
  * through: Redis has no server of ours to run them, so the process that registers a type is its server.
  *
  * <p>A caller pushes {@code [call id, object id, method signature, arguments]} onto the host's call list
- * ({@code ps:{MANAGER/hSESSION}:calls}); a host thread takes it, runs the method on the one instance (calls
- * run concurrently, as in the socket manager: the instance synchronizes itself) and pushes the result or
+ * ({@code ps:{MANAGER/hSESSION}:calls}); a host thread takes it, runs the method on the one instance (one
+ * call at a time per instance, as in the socket manager; calls on different instances run in parallel) and
+ * pushes the result or
  * exception onto the caller's reply list. The host keeps a lease key alive; a caller whose host's lease
  * lapses (the host died or closed) gets a {@link ManagerUnavailableException} within a lease and a second,
  * not a hang. Types are listed in {@code ps:{MANAGER/types}}, so that any process can {@code create} one.
@@ -189,7 +190,10 @@ final class RedisHost implements AutoCloseable {
         if (m == null) {
             throw new ManagerException("type '" + r.typeId() + "' exposes no method " + signature);
         }
-        Object result = m.invoke(target, args);
+        Object result;
+        synchronized (target) { // one call at a time per instance, as the socket manager runs them
+            result = m.invoke(target, args);
+        }
         for (Registration other : types.values()) {
             if (result != null && m.getReturnType() == other.type() && !Proxy.isProxyClass(result.getClass())) {
                 return adopt(other, result); // a method returning a registered interface returns a proxy

@@ -129,7 +129,7 @@ final class RedisLock extends RedisObject implements ManagedLock {
         }
     }
 
-    /** Releases every hold of this thread at once (a condition's wait), returning how many there were. */
+    /** {whether anyone holds the lock, this thread's holds}, read in one call. */
     int[] state() {
         List<Object> s = link.evalList(STATE, List.of(key, leaseKey));
         String owner = RedisLink.text(s.get(0));
