@@ -39,8 +39,13 @@ final class AuthKeys {
     }
 
     static byte[] forAddress(String address) {
-        byte[] key = InheritedContext.get(FOR_ADDRESS + address);
+        byte[] key = recorded(address);
         return key != null ? key : processKey();
+    }
+
+    /** The key recorded for {@code address} here or by an ancestor, or null. */
+    static byte[] recorded(String address) {
+        return InheritedContext.get(FOR_ADDRESS + address);
     }
 
     static void check(byte[] key) {

@@ -319,7 +319,13 @@ public interface Manager extends AutoCloseable {
                 return new SocketManager(client, null, null, null);
             }
             ManagerBackend backend = Backends.forScheme(scheme, address);
-            byte[] key = authKey != null ? authKey : AuthKeys.forAddress(address);
+            // never the process key: a backend's address may come from a value another host wrote, and the
+            // family's key must not be sent to whatever it names
+            byte[] key = authKey != null ? authKey : AuthKeys.recorded(address);
+            if (key == null) {
+                throw new AuthenticationException("no auth key for " + address + ": pass it to Manager.connect("
+                        + "address, key) (a child JVM inherits the key its parent connected with)");
+            }
             AllowList allowList = AllowList.defaults().allowClasses(allowedClasses).allowPackages(allowedPackages);
             Manager manager = backend.connect(address, key, new ManagerOptions(registrations, allowList));
             AuthKeys.remember(address, key);

@@ -60,12 +60,33 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
         }
         String[] path = rest.split("/", -1);
         List<String> hosts = new ArrayList<>();
+        if (path[0].contains("@")) {
+            throw new IllegalArgumentException(text + " holds credentials: the password is the manager's auth key "
+                    + "(Manager.connect(address, key)) and an ACL user goes in ?user=NAME; addresses travel with "
+                    + "every proxy, so they must not carry secrets");
+        }
         for (String h : path[0].split(",")) {
             if (h.isEmpty()) {
                 continue;
             }
-            if (h.lastIndexOf(':') <= 0 || h.endsWith("]")) {
+            boolean bracketed = h.startsWith("[");
+            int close = h.indexOf(']');
+            int colon = h.lastIndexOf(':');
+            if (bracketed ? close < 0 : h.indexOf(':') != colon) {
+                throw new IllegalArgumentException("'" + h + "' in " + text + " is not host:port (an IPv6 host goes in"
+                        + " brackets: [::1]:6379)");
+            }
+            if (colon < 0 || bracketed && colon < close) {
                 h = h + ":" + (kind.equals("sentinel") ? 26379 : 6379);
+            } else {
+                try {
+                    int port = Integer.parseInt(h.substring(colon + 1));
+                    if (port < 1 || port > 65535) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + h + "' in " + text + " has no port from 1 to 65535");
+                }
             }
             hosts.add(h);
         }
@@ -79,6 +100,13 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
             throw new IllegalArgumentException(text + " names several hosts: use redis-cluster:// or redis-sentinel://");
         }
         String master = kind.equals("sentinel") ? path[1] : null;
+        if (kind.equals("sentinel") && master.isEmpty()) {
+            throw new IllegalArgumentException(text + " names no master: use redis-sentinel://host:port,.../MASTER");
+        }
+        if (path.length > (kind.equals("sentinel") ? 3 : 2)) {
+            throw new IllegalArgumentException(text + " has more path than /" + (kind.equals("sentinel") ? "MASTER/" : "")
+                    + "DATABASE");
+        }
         int dbIndex = kind.equals("sentinel") ? 2 : 1;
         int database = 0;
         if (path.length > dbIndex && !path[dbIndex].isEmpty()) {
@@ -87,18 +115,26 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
             }
             try {
                 database = Integer.parseInt(path[dbIndex]);
+                if (database < 0) {
+                    throw new NumberFormatException();
+                }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + path[dbIndex] + "' in " + text + " is not a database number");
             }
         }
         String manager = params.getOrDefault("manager", "default");
-        if (manager.isEmpty() || manager.chars().anyMatch(c -> c == '{' || c == '}' || c == '/' || c <= ' ')) {
-            throw new IllegalArgumentException("manager name '" + manager + "' may not be empty or hold { } / or spaces");
+        // no glob characters either: shutdown() deletes the keys matching ps:{NAME/*
+        if (manager.isEmpty() || manager.chars().anyMatch(c -> "{}/*?[]\\".indexOf(c) >= 0 || c <= ' ')) {
+            throw new IllegalArgumentException("manager name '" + manager + "' may not be empty or hold spaces or any"
+                    + " of { } / * ? [ ] \\");
         }
         Duration lease = duration(params.getOrDefault("lease", "10s"), "lease", text);
         Duration timeout = duration(params.getOrDefault("timeout", "3s"), "timeout", text);
-        if (lease.toMillis() < 300) {
-            throw new IllegalArgumentException("lease must be at least 300ms: " + text);
+        if (lease.toMillis() < 300 || lease.toDays() > 1) {
+            throw new IllegalArgumentException("lease must be from 300ms to 1 day: " + text);
+        }
+        if (timeout.toMillis() < 1 || timeout.toMinutes() > 60) {
+            throw new IllegalArgumentException("timeout must be from 1ms to 60m: " + text);
         }
         return new RedisAddress(text, kind, tls, List.copyOf(hosts), master, database, manager, lease, timeout,
                 params.get("user"));
@@ -110,7 +146,10 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
                 return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
             }
             if (value.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(value.substring(0, value.length() - 1)) * 1000));
+                double seconds = Double.parseDouble(value.substring(0, value.length() - 1));
+                if (Double.isFinite(seconds) && seconds >= 0 && seconds < 1e9) {
+                    return Duration.ofMillis(Math.round(seconds * 1000));
+                }
             }
             if (value.endsWith("m")) {
                 return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
@@ -129,8 +168,6 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
         Config config = new Config();
         config.setCodec(ByteArrayCodec.INSTANCE);
         config.setUseScriptCache(true);
-        config.setThreads(2);
-        config.setNettyThreads(4);
         BaseConfig<?> base;
         switch (kind) {
             case "cluster" -> {
@@ -168,7 +205,8 @@ record RedisAddress(String text, String kind, boolean tls, List<String> hosts, S
         config.setCredentialsResolver(node -> java.util.concurrent.CompletableFuture.completedFuture(credentials));
         base.setTimeout(timeoutMs);
         base.setConnectTimeout(timeoutMs);
-        base.setRetryAttempts(1);
+        // no resending: a script whose reply timed out may have run, and a second run would apply it twice
+        base.setRetryAttempts(0);
         return config;
     }
 

@@ -110,7 +110,7 @@ final class RedisBarrier extends RedisObject implements ManagedBarrier {
             }
             return index;
         } finally {
-            link.unhold(lease);
+            link.unhold(lease, owner);
         }
     }
 

@@ -44,6 +44,11 @@ final class RedisCondition extends RedisObject implements Condition {
               redis.call('DEL', KEYS[2], KEYS[3])
               return 1
             end
+            if redis.call('EXISTS', KEYS[3]) == 0 then
+              -- this waiter's lease lapsed (it stalled): a signal may have skipped it, so wake up spuriously
+              redis.call('LREM', KEYS[1], 1, ARGV[1])
+              return 1
+            end
             if ARGV[2] == '1' then
               redis.call('LREM', KEYS[1], 1, ARGV[1])
               redis.call('DEL', KEYS[3])
@@ -75,7 +80,7 @@ final class RedisCondition extends RedisObject implements Condition {
             throw new IllegalMonitorStateException("await on a condition of " + lock.describe()
                     + " by a thread that does not hold the lock");
         }
-        link.unhold(lock.leaseKey);
+        link.unhold(lock.leaseKey, owner);
         link.hold(lease, owner);
         boolean signalled = false;
         InterruptedException interrupt = null;
@@ -98,14 +103,14 @@ final class RedisCondition extends RedisObject implements Condition {
                 signalled = check(token, flag, lease, true); // a signal may have come just before the cancel
             }
         } finally {
-            link.unhold(lease);
+            link.unhold(lease, owner);
             lock.acquireUninterruptibly((int) holds);
         }
         if (interrupt != null) {
-            if (interruptible) {
+            if (interruptible && !signalled) {
                 throw interrupt;
             }
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // signalled as well: the signal is not lost, the interrupt is kept
         }
         long left = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : nanos - (System.nanoTime() - start);
         return signalled ? Math.max(1, left) : Math.min(0, left);

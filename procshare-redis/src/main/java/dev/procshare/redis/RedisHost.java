@@ -32,7 +32,7 @@ import org.redisson.client.codec.ByteArrayCodec;
  * through: Redis has no server of ours to run them, so the process that registers a type is its server.
  *
  * <p>A caller pushes {@code [call id, object id, method signature, arguments]} onto the host's call list
- * ({@code ps:{MANAGER/hSESSION}:calls}); a host thread takes it, runs the method on the one instance (one
+ * ({@code ps:{MANAGER/hHOST}:calls}, one list per manager that registered types); a host thread takes it, runs the method on the one instance (one
  * call at a time per instance, as in the socket manager; calls on different instances run in parallel) and
  * pushes the result or
  * exception onto the caller's reply list. The host keeps a lease key alive; a caller whose host's lease
@@ -49,10 +49,22 @@ final class RedisHost implements AutoCloseable {
             if redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
             redis.call('RPUSH', KEYS[1], ARGV[1])
             return 1""";
+    // KEYS: reply list; ARGV: reply, channel
     private static final String PUSH_REPLY = "redis.call('RPUSH', KEYS[1], ARGV[1]) "
-            + "return redis.call('PEXPIRE', KEYS[1], 600000)";
+            + "redis.call('PEXPIRE', KEYS[1], 600000) return redis.call('PUBLISH', ARGV[2], KEYS[1])";
+    // KEYS: reply list, host lease; returns {1, reply}, {0} if the host is gone, {2} to wait on
+    private static final String TAKE_REPLY = """
+            local r = redis.call('LPOP', KEYS[1])
+            if r then return {1, r} end
+            if redis.call('EXISTS', KEYS[2]) == 0 then return {0} end
+            return {2}""";
+    // KEYS: types; ARGV: type id, this host's entry
+    private static final String UNLIST = "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then "
+            + "return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0";
 
     private final RedisLink link;
+    /** This host, one per manager that registered types: its calls list, lease and instances are its own. */
+    private final String id = UUID.randomUUID().toString().replace("-", "");
     private final Map<String, Registration> types = new HashMap<>();
     private final Map<String, Object> instances = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -74,8 +86,12 @@ final class RedisHost implements AutoCloseable {
         this.taker.setDaemon(true);
     }
 
-    private static String tag(RedisLink link, String session) {
-        return "ps:{" + link.address.manager() + "/h" + session + "}";
+    private static String tag(RedisLink link, String host) {
+        return "ps:{" + link.address.manager() + "/h" + host + "}";
+    }
+
+    private String entry(Registration r) {
+        return id + "|" + r.type().getName();
     }
 
     private static String typesKey(RedisLink link) {
@@ -85,35 +101,50 @@ final class RedisHost implements AutoCloseable {
     /** Starts hosting {@code registrations} in this process: the lease, the type list, the serving thread. */
     static RedisHost start(RedisLink link, List<Registration> registrations) {
         RedisHost host = new RedisHost(link, registrations);
-        String lease = tag(link, link.session) + ":lease";
+        String lease = tag(link, host.id) + ":lease";
         link.eval("return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])", RScript.ReturnType.STRING, lease,
-                RedisLink.utf8(link.session), RedisLink.utf8(Long.toString(link.leaseMillis)));
-        link.hold(lease, link.session);
+                RedisLink.utf8(host.id), RedisLink.utf8(Long.toString(link.leaseMillis)));
+        link.hold(lease, host.id);
         for (Registration r : registrations) {
             link.eval("return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])", RScript.ReturnType.LONG, typesKey(link),
-                    RedisLink.utf8(r.typeId()), RedisLink.utf8(link.session + "|" + r.type().getName()));
+                    RedisLink.utf8(r.typeId()), RedisLink.utf8(host.entry(r)));
         }
         host.taker.start();
         return host;
     }
 
+    /**
+     * Stops serving: the types this host listed are unlisted (unless another host listed them since), its
+     * lease and pending calls are deleted, so callers fail at once instead of after a lease.
+     */
     @Override
     public void close() {
         closed = true;
-        link.unhold(tag(link, link.session) + ":lease");
+        String tag = tag(link, id);
+        link.unhold(tag + ":lease", id);
         taker.interrupt();
         workers.shutdownNow();
+        try {
+            for (Registration r : types.values()) {
+                link.eval(UNLIST, RScript.ReturnType.LONG, typesKey(link), RedisLink.utf8(r.typeId()),
+                        RedisLink.utf8(entry(r)));
+            }
+            link.eval("return redis.call('DEL', KEYS[1], KEYS[2])", RScript.ReturnType.LONG,
+                    List.of(tag + ":lease", tag + ":calls"));
+        } catch (RuntimeException e) {
+            // Redis unreachable: the lease lapses by itself, and callers learn it then
+        }
     }
 
     // ---- the host side ----
 
     private void serve() {
-        RBlockingQueue<byte[]> calls = link.redisson().getBlockingQueue(tag(link, link.session) + ":calls",
+        RBlockingQueue<byte[]> calls = link.redisson().getBlockingQueue(tag(link, id) + ":calls",
                 ByteArrayCodec.INSTANCE);
         while (!closed && !link.isClosed()) {
             byte[] request;
             try {
-                request = calls.poll(1, TimeUnit.SECONDS);
+                request = calls.poll(1, TimeUnit.SECONDS); // one connection, blocked in BLPOP, for the whole host
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -138,24 +169,28 @@ final class RedisHost implements AutoCloseable {
     }
 
     private void run(byte[] request) {
-        String replyKey = null;
+        int cut = 0;
+        while (cut < request.length && request[cut] != 0) {
+            cut++;
+        }
+        if (cut == request.length) {
+            return; // not a request of ours: nobody to answer
+        }
+        // the reply key travels before the encoded call, so that a call this host cannot decode is answered
+        String replyKey = new String(request, 0, cut, java.nio.charset.StandardCharsets.UTF_8);
         Object outcome;
         boolean ok = false;
         try {
-            List<?> call = link.decode(request);
-            replyKey = (String) call.get(0);
-            String objectId = (String) call.get(1);
-            String signature = (String) call.get(2);
-            Object[] args = ((List<?>) call.get(3)).toArray();
+            List<?> call = link.decode(Arrays.copyOfRange(request, cut + 1, request.length));
+            String objectId = (String) call.get(0);
+            String signature = (String) call.get(1);
+            Object[] args = ((List<?>) call.get(2)).toArray();
             outcome = signature.startsWith("create:") ? createHere(signature.substring(7), args) : invoke(objectId, signature, args);
             ok = true;
         } catch (InvocationTargetException e) {
             outcome = e.getCause();
         } catch (Throwable t) {
             outcome = t;
-        }
-        if (replyKey == null) {
-            return; // not a request at all: nobody to answer
         }
         reply(replyKey, ok, outcome);
     }
@@ -174,7 +209,8 @@ final class RedisHost implements AutoCloseable {
             bytes = link.encode(new ArrayList<>(Arrays.asList(false, value)));
         }
         try {
-            link.eval(PUSH_REPLY, RScript.ReturnType.LONG, replyKey, bytes);
+            link.eval(PUSH_REPLY, RScript.ReturnType.LONG, replyKey, bytes,
+                    RedisLink.utf8(RedisLink.channel(link.address.manager())));
         } catch (RuntimeException e) {
             // Redis unreachable: the caller's own wait ends with an error
         }
@@ -212,9 +248,9 @@ final class RedisHost implements AutoCloseable {
     }
 
     private RedisRef adopt(Registration r, Object instance) {
-        String id = link.session + "-" + ids.incrementAndGet();
-        instances.put(id, instance);
-        return new RedisRef(link.address.text(), "object", id, link.session + "|" + r.typeId() + "|" + r.type().getName());
+        String objectId = id + "-" + ids.incrementAndGet();
+        instances.put(objectId, instance);
+        return new RedisRef(link.address.text(), "object", objectId, id + "|" + r.typeId() + "|" + r.type().getName());
     }
 
     private RedisRef createHere(String typeId, Object[] args) throws Exception {
@@ -254,9 +290,9 @@ final class RedisHost implements AutoCloseable {
                     + "connected to " + link.address + " registered it; register it with Manager.builder().register(...)"
                     + " in the process that should host it");
         }
-        String hostSession = RedisLink.text(entry).split("\\|")[0];
+        String hostId = RedisLink.text(entry).split("\\|")[0];
         try {
-            return type.cast(call(link, hostSession, "", "create:" + typeId, args, false, "type '" + typeId + "'"));
+            return type.cast(call(link, hostId, "", "create:" + typeId, args, false, "type '" + typeId + "'"));
         } catch (InterruptedExceptionCarrier e) {
             throw new AssertionError(e); // not interruptible
         } catch (ThrowableCarrier c) {
@@ -282,44 +318,50 @@ final class RedisHost implements AutoCloseable {
                 new Caller(link, ref, parts[0], parts[1]));
     }
 
-    /** One call: pushed to the host, answered on a reply list of its own; a dead host fails it within a lease. */
-    private static Object call(RedisLink link, String hostSession, String objectId, String signature, Object[] args,
+    /**
+     * One call: pushed to the host, answered on a reply list of its own. The wait is woken by the host's
+     * publish and looks again every 100 ms, each look also asking whether the host's lease is still there: a
+     * dead host fails the call within a lease and that. An interrupt ends only waits that may be interrupted,
+     * and never drops a reply that came (the reply is taken by a command that is not interrupted).
+     */
+    private static Object call(RedisLink link, String hostId, String objectId, String signature, Object[] args,
             boolean interruptible, String what) throws InterruptedExceptionCarrier {
-        String tag = tag(link, hostSession);
+        String tag = tag(link, hostId);
         String replyKey = tag + ":r:" + UUID.randomUUID().toString().replace("-", "");
-        byte[] request = link.encode(new ArrayList<>(Arrays.asList(replyKey, objectId, signature,
-                new ArrayList<>(Arrays.asList(args)))));
+        byte[] head = RedisLink.utf8(replyKey);
+        byte[] body = link.encode(new ArrayList<>(Arrays.asList(objectId, signature, new ArrayList<>(Arrays.asList(args)))));
+        byte[] request = new byte[head.length + 1 + body.length];
+        System.arraycopy(head, 0, request, 0, head.length);
+        System.arraycopy(body, 0, request, head.length + 1, body.length);
         if (link.evalLong(PUSH_CALL, List.of(tag + ":calls", tag + ":lease"), request) == 0) {
             throw hostGone(link, what);
         }
-        RBlockingQueue<byte[]> replies = link.redisson().getBlockingQueue(replyKey, ByteArrayCodec.INSTANCE);
-        long slice = Math.max(100, Math.min(1000, link.leaseMillis / 2));
+        List<Object> keys = List.of(replyKey, tag + ":lease");
         boolean interrupted = false;
         try {
             while (true) {
-                byte[] reply;
+                List<Object> r;
                 try {
-                    reply = replies.poll(slice, TimeUnit.MILLISECONDS);
+                    r = link.await(replyKey, Long.MAX_VALUE, () -> {
+                        List<Object> got = link.evalList(TAKE_REPLY, keys);
+                        return ((Number) got.get(0)).longValue() == 2 ? null : got;
+                    });
                 } catch (InterruptedException e) {
                     if (interruptible) {
                         throw new InterruptedExceptionCarrier(e);
                     }
                     interrupted = true;
                     continue;
-                } catch (RedisException e) {
-                    throw link.failure(e);
                 }
-                if (reply != null) {
-                    List<?> r = link.decode(reply);
-                    Object value = ((List<?>) r.get(1)).get(0);
-                    if (Boolean.TRUE.equals(r.get(0))) {
-                        return value;
-                    }
-                    throw new ThrowableCarrier((Throwable) value);
-                }
-                if (link.evalLong("return redis.call('EXISTS', KEYS[1])", List.of(tag + ":lease")) == 0) {
+                if (((Number) r.get(0)).longValue() == 0) {
                     throw hostGone(link, what);
                 }
+                List<?> reply = link.decode(r.get(1));
+                Object value = ((List<?>) reply.get(1)).get(0);
+                if (Boolean.TRUE.equals(reply.get(0))) {
+                    return value;
+                }
+                throw new ThrowableCarrier((Throwable) value);
             }
         } finally {
             if (interrupted) {
@@ -356,13 +398,13 @@ final class RedisHost implements AutoCloseable {
 
         private final RedisLink link;
         private final RedisRef ref;
-        private final String hostSession;
+        private final String hostId;
         private final String typeId;
 
-        Caller(RedisLink link, RedisRef ref, String hostSession, String typeId) {
+        Caller(RedisLink link, RedisRef ref, String hostId, String typeId) {
             this.link = link;
             this.ref = ref;
-            this.hostSession = hostSession;
+            this.hostId = hostId;
             this.typeId = typeId;
         }
 
@@ -392,7 +434,7 @@ final class RedisHost implements AutoCloseable {
             }
             String signature = SIGNATURES.computeIfAbsent(method, Registration::signature);
             try {
-                return call(link, hostSession, ref.id(), signature, args == null ? new Object[0] : args, interruptible,
+                return call(link, hostId, ref.id(), signature, args == null ? new Object[0] : args, interruptible,
                         "object " + typeId + "#" + ref.id());
             } catch (InterruptedExceptionCarrier e) {
                 throw e.getCause();

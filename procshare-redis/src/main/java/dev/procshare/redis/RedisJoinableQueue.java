@@ -13,15 +13,17 @@ import org.redisson.api.RScript;
 final class RedisJoinableQueue<E> extends RedisQueue<E> implements JoinableQueue<E> {
     private static final long serialVersionUID = 1L;
 
-    // KEYS: K; ARGV: channel, session; returns the count left, -1 if nothing was unfinished
+    // KEYS: K; ARGV: channel, session; returns 1 if an item this process took was marked, 0 if not, -1 if
+    // nothing was unfinished
     private static final String DONE = """
             local u = tonumber(redis.call('HGET', KEYS[1] .. ':m', 'u') or '0')
             if u <= 0 then return -1 end
-            redis.call('LPOP', KEYS[1] .. ':t:' .. ARGV[2])
+            local mine = redis.call('LPOP', KEYS[1] .. ':t:' .. ARGV[2])
             if redis.call('LLEN', KEYS[1] .. ':t:' .. ARGV[2]) == 0 then redis.call('SREM', KEYS[1] .. ':takers', ARGV[2]) end
             u = redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -1)
             if u == 0 then redis.call('PUBLISH', ARGV[1], KEYS[1] .. ':m') end
-            return u""";
+            if mine then return 1 end
+            return 0""";
     private static final String UNFINISHED = RedisQueue.RECOVER + "return tonumber(redis.call('HGET', KEYS[1] .. ':m', 'u') or '0')";
 
     RedisJoinableQueue(RedisLink link, RedisRef ref) {
@@ -30,9 +32,13 @@ final class RedisJoinableQueue<E> extends RedisQueue<E> implements JoinableQueue
 
     @Override
     public void taskDone() {
-        long left = base.link.evalLong(DONE, List.of(base.key), base.channel(), RedisLink.utf8(base.link.session));
-        if (left < 0) {
+        RedisLink link = base.link;
+        long mine = link.evalLong(DONE, List.of(base.key), base.channel(), RedisLink.utf8(link.session));
+        if (mine < 0) {
             throw new IllegalStateException("taskDone() called more times than items were put in " + base.describe());
+        }
+        if (mine == 1) {
+            link.unhold(base.key + ":tl:" + link.session, link.session, 1); // renewed while it holds taken items
         }
     }
 

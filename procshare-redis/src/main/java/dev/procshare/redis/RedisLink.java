@@ -51,11 +51,13 @@ final class RedisLink {
     final String session = UUID.randomUUID().toString().replace("-", "");
     final long leaseMillis;
     private final RedissonClient redisson;
+    private final io.netty.channel.EventLoopGroup eventLoops;
+    private final java.util.concurrent.ExecutorService callbacks;
     private final RScript script;
     private final String id;
     private volatile AllowList allowList = AllowList.defaults();
     private volatile Codec codec = CodecProvider.standard().create(allowList);
-    private final Map<String, byte[]> renewals = new ConcurrentHashMap<>();
+    private final Map<String, Lease> renewals = new ConcurrentHashMap<>();
     private final Map<String, Signal> signals = new ConcurrentHashMap<>();
     private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat;
@@ -66,9 +68,20 @@ final class RedisLink {
         this.address = address;
         this.leaseMillis = address.lease().toMillis();
         this.id = id;
+        // daemon threads: a process that only attached proxies it was sent must still be able to exit
+        this.eventLoops = new io.netty.channel.MultiThreadIoEventLoopGroup(4,
+                new io.netty.util.concurrent.DefaultThreadFactory("procshare-redis-io", true),
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        this.callbacks = Executors.newFixedThreadPool(2, new io.netty.util.concurrent.DefaultThreadFactory(
+                "procshare-redis-callback", true));
+        org.redisson.config.Config config = address.config(authKey);
+        config.setEventLoopGroup(eventLoops);
+        config.setExecutor(callbacks);
         try {
-            this.redisson = Redisson.create(address.config(authKey));
+            this.redisson = Redisson.create(config);
         } catch (RuntimeException e) {
+            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            callbacks.shutdownNow();
             throw connectFailure(address, e);
         }
         this.script = redisson.getScript(ByteArrayCodec.INSTANCE);
@@ -90,6 +103,7 @@ final class RedisLink {
             if (link == null) {
                 link = new RedisLink(address, authKey, id);
                 SHARED.put(id, link);
+                ExitWatch.start();
             }
             link.users++;
         }
@@ -158,6 +172,8 @@ final class RedisLink {
         if (closed.compareAndSet(false, true)) {
             heartbeat.shutdownNow();
             redisson.shutdown(0, 2, TimeUnit.SECONDS);
+            eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS); // ours, so Redisson leaves it running
+            callbacks.shutdownNow();
         }
     }
 
@@ -215,6 +231,9 @@ final class RedisLink {
         if (e instanceof RedisWrongPasswordException || text.contains("WRONGPASS") || text.contains("NOAUTH")) {
             return new AuthenticationException("Redis at " + address + " refused the password (the manager's auth"
                     + " key): " + text);
+        }
+        if (text.contains("NOPERM")) {
+            return new AuthenticationException("Redis at " + address + " refused the command to this user (ACL): " + text);
         }
         if (text.contains("user_script") || text.startsWith("ERR ") || text.contains("WRONGTYPE")) {
             return new ManagerException("Redis at " + address + " refused a command: " + text, e);
@@ -303,24 +322,44 @@ final class RedisLink {
         return session + ":" + Thread.currentThread().getId();
     }
 
-    /** Keeps {@code leaseKey} (which holds {@code value}) alive while this process lives, from now on. */
+    /**
+     * Keeps {@code leaseKey}, which holds {@code value}, alive while this process lives: one more hold on it (a
+     * lock's lease has one, a semaphore's one per permit this process took, a queue's one per item taken).
+     */
     void hold(String leaseKey, String value) {
-        renewals.put(leaseKey, utf8(value));
+        hold(leaseKey, value, 1);
     }
 
-    void unhold(String leaseKey) {
-        renewals.remove(leaseKey);
+    /** {@code n} more holds on {@code leaseKey} for {@code value}. */
+    void hold(String leaseKey, String value, int n) {
+        renewals.compute(leaseKey, (k, lease) -> lease == null || !lease.value.equals(value)
+                ? new Lease(value, n) : new Lease(value, lease.holds + n));
+    }
+
+    /** Drops {@code n} holds on {@code leaseKey}, if it is still held for {@code value}: never another owner's. */
+    void unhold(String leaseKey, String value, int n) {
+        renewals.computeIfPresent(leaseKey, (k, lease) -> !lease.value.equals(value) ? lease
+                : lease.holds - n <= 0 ? null : new Lease(value, lease.holds - n));
+    }
+
+    /** Drops every hold on {@code leaseKey} for {@code value} (a lock released, a wait ended). */
+    void unhold(String leaseKey, String value) {
+        unhold(leaseKey, value, Integer.MAX_VALUE);
+    }
+
+    /** What the heartbeat renews: the value the key must still hold, and how many holds this process has. */
+    private record Lease(String value, int holds) {
     }
 
     private static final String RENEW = "if redis.call('GET', KEYS[1]) == ARGV[1] then "
             + "return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
     private void renew() {
-        List<Map.Entry<String, byte[]>> held = new ArrayList<>(renewals.entrySet());
-        for (Map.Entry<String, byte[]> e : held) {
+        List<Map.Entry<String, Lease>> held = new ArrayList<>(renewals.entrySet());
+        for (Map.Entry<String, Lease> e : held) {
             try {
                 script.evalAsync(e.getKey(), RScript.Mode.READ_WRITE, RENEW, RScript.ReturnType.LONG,
-                        List.of(e.getKey()), e.getValue(), utf8(Long.toString(leaseMillis)));
+                        List.of(e.getKey()), utf8(e.getValue().value()), utf8(Long.toString(leaseMillis)));
             } catch (RuntimeException ignored) {
                 // Redis unreachable: the next beat tries again; a lease that lapses meanwhile is lost, as documented
             }
@@ -339,16 +378,17 @@ final class RedisLink {
         if (subscribed.add(manager)) {
             try {
                 redisson.getTopic(channel(manager), ByteArrayCodec.INSTANCE)
-                        .addListener(byte[].class, (ch, msg) -> signal(text(msg)).bump());
+                        .addListener(byte[].class, (ch, msg) -> {
+                            Signal waited = signals.get(text(msg)); // nobody here waits for the others
+                            if (waited != null) {
+                                waited.bump();
+                            }
+                        });
             } catch (RedisException e) {
                 subscribed.remove(manager);
                 throw failure(e);
             }
         }
-    }
-
-    Signal signal(String key) {
-        return signals.computeIfAbsent(key, k -> new Signal());
     }
 
     /** What an attempt inside {@link #await} does: a result ends the wait, null tries again after a wake-up. */
@@ -361,28 +401,85 @@ final class RedisLink {
      * tries until a change to {@code key} is published or {@link #POLL_NANOS} pass.
      */
     <T> T await(String key, long nanos, Attempt<T> attempt) throws InterruptedException {
-        Signal signal = signal(key);
-        long deadline = nanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + nanos;
-        while (true) {
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
+        Signal signal = signals.compute(key, (k, s) -> {
+            Signal mine = s == null ? new Signal() : s;
+            mine.waiters++; // under the map's lock for this key, as the removal below
+            return mine;
+        });
+        // a bound of centuries is no bound (and would overflow the deadline)
+        long deadline = nanos > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : System.nanoTime() + nanos;
+        try {
+            while (true) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                long seen = signal.count();
+                T result = attempt.run();
+                if (result != null) {
+                    return result;
+                }
+                long left = deadline == Long.MAX_VALUE ? POLL_NANOS : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                signal.await(seen, Math.min(left, POLL_NANOS));
             }
-            long seen = signal.count();
-            T result = attempt.run();
-            if (result != null) {
-                return result;
+        } finally {
+            signals.computeIfPresent(key, (k, s) -> --s.waiters == 0 ? null : s);
+        }
+    }
+
+    /**
+     * Lets a program end whose main returned with a link still open (a manager not closed, or proxies it was
+     * sent): Redisson's timer thread is not a daemon and cannot be made one, so when only it is left beside
+     * the JVM's own {@code DestroyJavaVM}, this closes every link, which stops it.
+     */
+    private static final class ExitWatch implements Runnable {
+        private static Thread thread;
+
+        static synchronized void start() {
+            if (thread == null || !thread.isAlive()) {
+                thread = new Thread(new ExitWatch(), "procshare-redis-exit-watch");
+                thread.setDaemon(true);
+                thread.start();
             }
-            long left = deadline == Long.MAX_VALUE ? POLL_NANOS : deadline - System.nanoTime();
-            if (left <= 0) {
-                return null;
+        }
+
+        @Override
+        public void run() {
+            while (!SHARED.isEmpty()) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                boolean mainEnded = false;
+                boolean othersLeft = false;
+                for (Thread t : Thread.getAllStackTraces().keySet()) {
+                    if (t.isDaemon() || t == Thread.currentThread()) {
+                        continue;
+                    }
+                    if (t.getName().equals("DestroyJavaVM")) {
+                        mainEnded = true;
+                    } else if (!t.getName().startsWith("redisson-")) {
+                        othersLeft = true;
+                    }
+                }
+                if (mainEnded && !othersLeft) {
+                    for (RedisLink link : SHARED.values()) {
+                        link.close();
+                    }
+                    SHARED.clear();
+                }
             }
-            signal.await(seen, Math.min(left, POLL_NANOS));
         }
     }
 
     /** Counts the wake-ups for one key; a waiter that saw count n sleeps until it moves. */
     static final class Signal {
         private long count;
+        /** Threads of this process waiting on the key; changed only inside the signal map's compute. */
+        int waiters;
 
         synchronized long count() {
             return count;

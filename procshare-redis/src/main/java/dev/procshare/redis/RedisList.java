@@ -34,6 +34,12 @@ final class RedisList<E> extends AbstractList<E> implements java.io.Serializable
             + "if i >= n then return {n} end local o = redis.call('LINDEX', KEYS[1], i) "
             + "redis.call('LSET', KEYS[1], i, '') redis.call('LREM', KEYS[1], 1, '') return {n, o}";
 
+    // keep the head, drop the range, push the tail back; returns the size if the range is out of it
+    private static final String REMOVE_RANGE = "local n = redis.call('LLEN', KEYS[1]) local from = tonumber(ARGV[1]) "
+            + "local to = tonumber(ARGV[2]) if to > n then return n end if from == to then return -1 end "
+            + "local tail = redis.call('LRANGE', KEYS[1], to, -1) "
+            + "if from == 0 then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, from - 1) end "
+            + "for _, t in ipairs(tail) do redis.call('RPUSH', KEYS[1], t) end return -1";
     private static final String PUSH_ALL = "for i = 1, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end return #ARGV";
 
     private final transient Base base;
@@ -155,6 +161,19 @@ final class RedisList<E> extends AbstractList<E> implements java.io.Serializable
     @Override
     public int size() {
         return (int) base.link.evalLong("return redis.call('LLEN', KEYS[1])", List.of(base.key));
+    }
+
+    /** Removes items {@code from} to {@code to} (exclusive) in one script: what {@code subList(..).clear()} does. */
+    @Override
+    protected void removeRange(int from, int to) {
+        if (from < 0 || from > to) {
+            throw new IndexOutOfBoundsException("range [" + from + ", " + to + ")");
+        }
+        long r = base.link.evalLong(REMOVE_RANGE, List.of(base.key), RedisLink.utf8(Integer.toString(from)),
+                RedisLink.utf8(Integer.toString(to)));
+        if (r >= 0) {
+            throw outOfRange(to, r);
+        }
     }
 
     @Override

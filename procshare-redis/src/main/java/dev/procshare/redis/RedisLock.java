@@ -25,7 +25,7 @@ final class RedisLock extends RedisObject implements ManagedLock {
               if o == ARGV[1] then
                 if ARGV[3] == '1' then
                   redis.call('HINCRBY', KEYS[1], 'count', 1)
-                  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+                  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
                   return 1
                 end
                 return -2
@@ -118,11 +118,11 @@ final class RedisLock extends RedisObject implements ManagedLock {
 
     @Override
     public void unlock() {
-        long r = link.evalLong(RELEASE, List.of(key, leaseKey), RedisLink.utf8(link.owner()), channel());
+        String owner = link.owner();
+        long r = link.evalLong(RELEASE, List.of(key, leaseKey), RedisLink.utf8(owner), channel());
         if (r == 0) {
-            link.unhold(leaseKey);
+            link.unhold(leaseKey, owner);
         } else if (r < 0) {
-            link.unhold(leaseKey);
             throw new IllegalMonitorStateException(ref.kind() + " " + describe() + " is not held by this thread"
                     + (r == -1 ? " (another owner has it; if this thread had it, its lease lapsed: this process"
                     + " stalled or lost Redis for longer than the lease)" : ""));

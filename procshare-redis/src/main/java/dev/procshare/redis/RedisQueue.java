@@ -54,14 +54,20 @@ class RedisQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, java.i
     private static final String REMOVE = """
             local n = redis.call('LREM', KEYS[1], 1, ARGV[3])
             if n > 0 then
-              if ARGV[2] == '1' then redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -n) end
+              if ARGV[2] == '1' then
+                redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -n)
+                redis.call('PUBLISH', ARGV[1], KEYS[1] .. ':m')
+              end
               redis.call('PUBLISH', ARGV[1], KEYS[1])
             end
             return n""";
     private static final String CLEAR = """
             local n = redis.call('LLEN', KEYS[1])
             redis.call('DEL', KEYS[1])
-            if ARGV[2] == '1' and n > 0 then redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -n) end
+            if ARGV[2] == '1' and n > 0 then
+              redis.call('HINCRBY', KEYS[1] .. ':m', 'u', -n)
+              redis.call('PUBLISH', ARGV[1], KEYS[1] .. ':m')
+            end
             redis.call('PUBLISH', ARGV[1], KEYS[1])
             return n""";
 

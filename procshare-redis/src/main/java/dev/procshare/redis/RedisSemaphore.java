@@ -28,7 +28,7 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
             redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2])
             redis.call('SET', ARGV[4] .. ARGV[1], ARGV[1], 'PX', ARGV[3])
             return 1""";
-    // KEYS: K, K:held; ARGV: session, permits, channel, bounded; returns this session's permits left, -1 over bound
+    // KEYS: K, K:held; ARGV: session, permits, channel, bounded; returns how many of them were this session's, -1 over bound
     private static final String RELEASE = """
             local n = tonumber(ARGV[2])
             local a = tonumber(redis.call('HGET', KEYS[1], 'avail') or '0')
@@ -51,7 +51,7 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
             end
             redis.call('HINCRBY', KEYS[1], 'avail', n)
             redis.call('PUBLISH', ARGV[3], KEYS[1])
-            return mine - pay""";
+            return pay""";
 
     private final transient String held;
     private final transient String leasePrefix;
@@ -79,7 +79,7 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
                 RedisLink.utf8(Integer.toString(permits)), RedisLink.utf8(Long.toString(link.leaseMillis)),
                 RedisLink.utf8(leasePrefix));
         if (r == 1) {
-            link.hold(leasePrefix + link.session, link.session);
+            link.hold(leasePrefix + link.session, link.session, permits);
             return true;
         }
         return false;
@@ -127,14 +127,12 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
     @Override
     public void release(int permits) {
         check(permits);
-        long left = link.evalLong(RELEASE, List.of(key, held), RedisLink.utf8(link.session),
+        long own = link.evalLong(RELEASE, List.of(key, held), RedisLink.utf8(link.session),
                 RedisLink.utf8(Integer.toString(permits)), channel(), RedisLink.utf8(bounded ? "1" : "0"));
-        if (left < 0) {
+        if (own < 0) {
             throw new IllegalStateException("bounded semaphore " + describe() + " released too many times");
         }
-        if (left == 0) {
-            link.unhold(leasePrefix + link.session);
-        }
+        link.unhold(leasePrefix + link.session, link.session, (int) own);
     }
 
     @Override
