@@ -106,6 +106,8 @@ class ClassDataSharingTest {
                 assertTrue(child.join(BOUND));
             }
             assertEquals(2, snapshots(archives).size(), files(archives).toString());
+            // the new snapshot is trained in the background: let that end before the directory is deleted
+            awaitInstalled(archives, 2);
         } finally {
             System.clearProperty(ClassDataSharing.DIRECTORIES_PROPERTY);
             System.clearProperty("procshare.cds.dir");
@@ -276,11 +278,16 @@ class ClassDataSharingTest {
 
     /** Waits until an archive is in place and nothing of its training is left; returns the directory's files. */
     private static List<String> awaitInstalled(Path archives) throws InterruptedException, IOException {
+        return awaitInstalled(archives, 1);
+    }
+
+    /** Waits until {@code count} archives are installed and no training is left (its files, its child). */
+    private static List<String> awaitInstalled(Path archives, int count) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + BOUND.toNanos();
         List<String> names = List.of();
         while (System.nanoTime() < deadline) {
             names = files(archives).stream().filter(n -> !n.startsWith("cp-")).collect(Collectors.toList());
-            if (names.size() == 1 && names.get(0).endsWith(ARCHIVE)) {
+            if (names.size() == count && names.stream().allMatch(n -> n.endsWith(ARCHIVE))) {
                 return names;
             }
             Thread.sleep(20);
