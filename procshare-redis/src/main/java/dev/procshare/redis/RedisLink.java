@@ -307,6 +307,15 @@ final class RedisLink {
         }
     }
 
+    /** Every value of a multi-bulk reply, decoded, in order. */
+    <T> List<T> decodeAll(List<Object> raw) {
+        List<T> values = new ArrayList<>(raw.size());
+        for (Object b : raw) {
+            values.add(decode(b));
+        }
+        return values;
+    }
+
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -183,11 +183,7 @@ final class RedisList<E> extends AbstractList<E> implements java.io.Serializable
 
     /** Every item, read in one call. */
     private List<E> snapshot() {
-        List<E> items = new ArrayList<>();
-        for (Object b : base.link.evalList("return redis.call('LRANGE', KEYS[1], 0, -1)", List.of(base.key))) {
-            items.add(base.link.decode(b));
-        }
-        return items;
+        return base.link.decodeAll(base.link.evalList("return redis.call('LRANGE', KEYS[1], 0, -1)", List.of(base.key)));
     }
 
     @Override

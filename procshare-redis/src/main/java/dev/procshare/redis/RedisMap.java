@@ -184,27 +184,8 @@ final class RedisMap<K, V> extends RedisObject implements SharedMap<K, V> {
 
         @Override
         public Iterator<E> iterator() {
-            Iterator<E> it = items.iterator();
-            return new Iterator<>() {
-                private E last;
-
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
-                }
-
-                @Override
-                public E next() {
-                    last = it.next();
-                    return last;
-                }
-
-                @Override
-                public void remove() {
-                    it.remove();
-                    RedisMap.this.remove(last instanceof Map.Entry<?, ?> e ? e.getKey() : last);
-                }
-            };
+            return new RemovingIterator<>(items.iterator(),
+                    last -> RedisMap.this.remove(last instanceof Map.Entry<?, ?> e ? e.getKey() : last));
         }
 
         @Override

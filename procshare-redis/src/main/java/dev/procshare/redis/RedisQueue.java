@@ -207,36 +207,14 @@ class RedisQueue<E> extends AbstractQueue<E> implements BlockingQueue<E>, java.i
         return n;
     }
 
+    /** Every item, read in one call. */
     private List<E> snapshot() {
-        List<E> items = new ArrayList<>();
-        for (Object b : base.link.evalList("return redis.call('LRANGE', KEYS[1], 0, -1)", List.of(base.key))) {
-            items.add(base.link.decode(b));
-        }
-        return items;
+        return base.link.decodeAll(base.link.evalList("return redis.call('LRANGE', KEYS[1], 0, -1)", List.of(base.key)));
     }
 
     @Override
     public Iterator<E> iterator() {
-        Iterator<E> it = snapshot().iterator();
-        return new Iterator<>() {
-            private E last;
-
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public E next() {
-                last = it.next();
-                return last;
-            }
-
-            @Override
-            public void remove() {
-                RedisQueue.this.remove(last);
-            }
-        };
+        return new RemovingIterator<>(new ArrayList<>(snapshot()).iterator(), this::remove);
     }
 
     @Override

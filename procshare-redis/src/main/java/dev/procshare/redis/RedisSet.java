@@ -72,37 +72,14 @@ final class RedisSet<E> extends AbstractSet<E> implements java.io.Serializable, 
         link.eval("return redis.call('DEL', KEYS[1])", RScript.ReturnType.LONG, key);
     }
 
+    /** Every item, read in one call. */
     private Set<E> snapshot() {
-        Set<E> items = new LinkedHashSet<>();
-        for (Object b : link.evalList("return redis.call('SMEMBERS', KEYS[1])", List.of(key))) {
-            items.add(link.decode(b));
-        }
-        return items;
+        return new LinkedHashSet<>(link.<E>decodeAll(link.evalList("return redis.call('SMEMBERS', KEYS[1])", List.of(key))));
     }
 
     @Override
     public Iterator<E> iterator() {
-        Iterator<E> it = snapshot().iterator();
-        return new Iterator<>() {
-            private E last;
-
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public E next() {
-                last = it.next();
-                return last;
-            }
-
-            @Override
-            public void remove() {
-                it.remove();
-                RedisSet.this.remove(last);
-            }
-        };
+        return new RemovingIterator<>(snapshot().iterator(), this::remove);
     }
 
     @Override
