@@ -53,7 +53,9 @@ final class RedisLock extends RedisObject implements ManagedLock {
 
     final transient String leaseKey;
     private final transient boolean reentrant;
-    private final transient ThreadLocal<Boolean> died = ThreadLocal.withInitial(() -> false);
+    /** The locks (by key) whose last acquisition by this thread took them over from a dead owner: per thread and
+     * lock, not per proxy, so that a condition's re-acquisition is seen through every proxy of the lock. */
+    private static final ThreadLocal<java.util.Set<String>> DIED = ThreadLocal.withInitial(java.util.HashSet::new);
 
     RedisLock(RedisLink link, RedisRef ref) {
         super(link, ref);
@@ -69,7 +71,11 @@ final class RedisLock extends RedisObject implements ManagedLock {
                 RedisLink.utf8(Integer.toString(count)));
         if (r > 0) {
             link.hold(leaseKey, owner);
-            died.set(r == 2);
+            if (r == 2) {
+                DIED.get().add(key);
+            } else {
+                DIED.get().remove(key); // this acquisition (a re-entry too) took over from nobody
+            }
             return true;
         }
         return false;
@@ -146,7 +152,7 @@ final class RedisLock extends RedisObject implements ManagedLock {
 
     @Override
     public boolean previousOwnerDied() {
-        return died.get();
+        return DIED.get().contains(key);
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
     private static final long serialVersionUID = 1L;
 
-    // KEYS: K, K:held; ARGV: session, permits, lease ms, lease key prefix; returns 1 taken, 0 not enough
-    private static final String ACQUIRE = """
+    // KEYS: K, K:held; ARGV[4]: lease key prefix; gives back the permits of sessions whose lease lapsed
+    private static final String RECLAIM = """
             local held = redis.call('HGETALL', KEYS[2])
             for i = 1, #held, 2 do
               if redis.call('EXISTS', ARGV[4] .. held[i]) == 0 then
@@ -22,6 +22,9 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
                 redis.call('HDEL', KEYS[2], held[i])
               end
             end
+            """;
+    // KEYS: K, K:held; ARGV: session, permits, lease ms, lease key prefix; returns 1 taken, 0 not enough
+    private static final String ACQUIRE = RECLAIM + """
             local a = tonumber(redis.call('HGET', KEYS[1], 'avail') or '0')
             if a < tonumber(ARGV[2]) then return 0 end
             redis.call('HINCRBY', KEYS[1], 'avail', -tonumber(ARGV[2]))
@@ -135,9 +138,12 @@ final class RedisSemaphore extends RedisObject implements ManagedSemaphore {
         link.unhold(leasePrefix + link.session, link.session, (int) own);
     }
 
+    /** The permits available now, after a dead process's permits have been given back. */
     @Override
     public int availablePermits() {
-        Object r = link.eval("return redis.call('HGET', KEYS[1], 'avail')", org.redisson.api.RScript.ReturnType.VALUE, key);
+        Object r = link.eval(RECLAIM + "return redis.call('HGET', KEYS[1], 'avail')",
+                org.redisson.api.RScript.ReturnType.VALUE, List.of(key, held), RedisLink.utf8(""), RedisLink.utf8(""),
+                RedisLink.utf8(""), RedisLink.utf8(leasePrefix));
         return r == null ? 0 : Integer.parseInt(RedisLink.text(r));
     }
 }
