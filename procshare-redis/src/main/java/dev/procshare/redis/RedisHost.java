@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.redisson.api.RBlockingQueue;
 import org.redisson.api.RScript;
-import org.redisson.client.RedisException;
 import org.redisson.client.codec.ByteArrayCodec;
 
 /**

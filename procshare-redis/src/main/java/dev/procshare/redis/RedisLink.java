@@ -228,9 +228,8 @@ final class RedisLink {
 
     ManagerException failure(RedisException e) {
         String text = String.valueOf(e.getMessage());
-        if (e instanceof RedisWrongPasswordException || text.contains("WRONGPASS") || text.contains("NOAUTH")) {
-            return new AuthenticationException("Redis at " + address + " refused the password (the manager's auth"
-                    + " key): " + text);
+        if (refusesPassword(e)) {
+            return passwordRefused(address, text);
         }
         if (text.contains("NOPERM")) {
             return new AuthenticationException("Redis at " + address + " refused the command to this user (ACL): " + text);
@@ -242,13 +241,22 @@ final class RedisLink {
                 + "); the call may or may not have taken effect", e);
     }
 
+    /** Whether Redis answered that the password (or the user) is wrong, or that it wants one. */
+    private static boolean refusesPassword(Throwable t) {
+        String text = String.valueOf(t.getMessage());
+        return t instanceof RedisWrongPasswordException || text.contains("WRONGPASS") || text.contains("NOAUTH")
+                || text.contains("invalid password") || text.contains("invalid username-password");
+    }
+
+    private static AuthenticationException passwordRefused(RedisAddress address, String text) {
+        return new AuthenticationException("Redis at " + address + " refused the password (the manager's auth key): "
+                + text);
+    }
+
     private static ManagerException connectFailure(RedisAddress address, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String text = String.valueOf(t.getMessage());
-            if (t instanceof RedisWrongPasswordException || text.contains("WRONGPASS") || text.contains("NOAUTH")
-                    || text.contains("invalid password") || text.contains("invalid username-password")) {
-                return new AuthenticationException("Redis at " + address + " refused the password (the manager's "
-                        + "auth key): " + text);
+            if (refusesPassword(t)) {
+                return passwordRefused(address, String.valueOf(t.getMessage()));
             }
         }
         return new ManagerUnavailableException("cannot connect to Redis at " + address + ": " + e.getMessage(), e);

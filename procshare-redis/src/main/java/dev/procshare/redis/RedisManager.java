@@ -10,7 +10,6 @@ import dev.procshare.manager.ManagedLongArray;
 import dev.procshare.manager.ManagedSemaphore;
 import dev.procshare.manager.ManagedValue;
 import dev.procshare.manager.Manager;
-import dev.procshare.manager.ManagerException;
 import dev.procshare.manager.ManagerOptions;
 import dev.procshare.manager.Namespace;
 import dev.procshare.manager.SharedMap;
@@ -223,10 +222,6 @@ final class RedisManager implements Manager {
             }
             link.release();
         }
-    }
-
-    static ManagerException closed(RedisAddress address) {
-        return new ManagerException("the manager at " + address + " was closed in this process");
     }
 
     @Override
