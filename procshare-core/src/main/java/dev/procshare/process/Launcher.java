@@ -53,9 +53,20 @@ final class Launcher {
      * @throws IllegalStateException if the child cannot be started or does not connect in time
      */
     static ChildConnection launch(Spec spec) {
+        return launch(spec, null);
+    }
+
+    /**
+     * {@link #launch(Spec)}, telling {@code started} the process as soon as it exists, before it has connected:
+     * whoever started it may kill it while it boots (a pool that shuts down with nothing left to run).
+     */
+    static ChildConnection launch(Spec spec, java.util.function.Consumer<Process> started) {
         ControlServer server = ControlServer.get();
         ControlServer.Expected expected = server.expect();
         Process process = start(spec, server, expected.token());
+        if (started != null) {
+            started.accept(process);
+        }
         ChildConnection connection = null;
         try {
             writeLaunch(process, spec, server, expected.token(), null, null);

@@ -52,7 +52,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * throws breaks the pool: every pending and later task fails with its exception (instead of respawning
  * workers forever).
  *
- * <p><b>Lifecycle.</b> Workers start when the pool is created, run {@code initializer} once each, and are
+ * <p><b>Lifecycle.</b> Workers start when the pool is created, in the background and a few at a time
+ * ({@link Builder#startConcurrency}): the first task runs as soon as one worker is ready. They run
+ * {@code initializer} once each, and are
  * replaced after {@link Builder#maxTasksPerChild} tasks if set. {@link #shutdown()} lets queued tasks finish;
  * {@link #shutdownNow()} kills the workers; {@link #close()} shuts down and waits. Workers watch this JVM and
  * exit if it dies.
@@ -82,6 +84,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private volatile boolean shutdownNow;
     private volatile Throwable broken;
     private final java.util.concurrent.atomic.AtomicInteger liveSlots = new java.util.concurrent.atomic.AtomicInteger();
+    /** Workers that may boot at once: JVMs booting side by side on too few cores all become ready late. */
+    private final java.util.concurrent.Semaphore boots;
 
     private ProcessPool(Builder b) {
         this.size = b.size;
@@ -93,6 +97,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         options.addAll(b.jvmOptions);
         this.spec = new Launcher.Spec(List.copyOf(options), null, Map.of(), null, Launcher.OutputMode.INHERIT,
                 null, true, initializer, b.startTimeout);
+        this.boots = new java.util.concurrent.Semaphore(b.startConcurrency > 0 ? b.startConcurrency
+                : defaultStartConcurrency());
         liveSlots.set(size);
         for (int i = 0; i < size; i++) {
             Slot slot = new Slot(b.namePrefix + "-" + (i + 1));
@@ -409,9 +415,34 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     @Override
     public void shutdown() {
         shutdown = true;
+        abandonIdleBoots();
     }
 
-    /** Kills the workers; running tasks fail with {@link CancellationException}; returns the unstarted ones. */
+    /**
+     * One booting worker per core but one, at least one: on two cores, four workers booting side by side were
+     * each ready only after about two cold starts; one at a time, the first is ready after one and takes the
+     * queued tasks while the next boots ({@code procshare.pool.startConcurrency} overrides).
+     */
+    private static int defaultStartConcurrency() {
+        return Integer.getInteger("procshare.pool.startConcurrency",
+                Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
+    }
+
+    /**
+     * Once shut down with nothing queued, a worker still booting will never get a task: it is killed instead of
+     * being waited for (a short-lived pool then costs the JVMs it used, not the ones it asked for). Not with an
+     * initializer: that is user code, which may be running in the booting worker and is not cut short.
+     */
+    private void abandonIdleBoots() {
+        if (!shutdown || !queue.isEmpty() || spec.initializer() != null) {
+            return;
+        }
+        for (Slot slot : slots) {
+            slot.abandonBoot();
+        }
+    }
+
+    /** Kills the workers, also those still booting; running tasks fail with {@link CancellationException}; returns the unstarted ones. */
     @Override
     public List<Runnable> shutdownNow() {
         shutdown = true;
@@ -424,6 +455,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             unstarted.add(w.asRunnable());
         }
         for (Slot slot : slots) {
+            slot.abandonBoot();
             ChildConnection c = slot.connection;
             if (c != null) {
                 c.kill();
@@ -696,6 +728,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         final String name;
         final Thread thread;
         volatile ChildConnection connection;
+        /** The worker JVM while it boots with no task waiting for it; null otherwise. */
+        private Process idleBoot;
+        private boolean abandoned;
         /** Held while the worker's channel is in use: by this slot's thread, or by a caller of apply(). */
         final java.util.concurrent.Semaphore busy = new java.util.concurrent.Semaphore(1); // not reentrant
         private int tasksDone;
@@ -730,7 +765,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             while (!shutdownNow) {
                 busy.acquireUninterruptibly();
                 try {
-                    if (connection == null && !startWorker()) {
+                    if (connection == null && !startWorker(false)) {
                         return;
                     }
                 } finally {
@@ -744,6 +779,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 if (work == null) {
                     if (shutdown && queue.isEmpty()) {
+                        abandonIdleBoots();
                         return;
                     }
                     continue;
@@ -763,7 +799,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 Runnable completion;
                 try {
-                    if (connection == null && !startWorker()) {
+                    if (connection == null && !startWorker(true)) {
                         work.future.completeExceptionally(broken);
                         return;
                     }
@@ -777,9 +813,29 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             }
         }
 
-        private boolean startWorker() {
+        /**
+         * Boots this slot's worker, waiting for a turn among the pool's booting workers. Without a task in hand
+         * ({@code forWork} false) it gives up quietly, returning false with the pool unbroken, once the pool is
+         * shut down with nothing queued.
+         */
+        private boolean startWorker(boolean forWork) {
             try {
-                connection = Launcher.launch(spec);
+                while (!boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                    if (shutdownNow || !forWork && shutdown && queue.isEmpty() && spec.initializer() == null) {
+                        return false;
+                    }
+                }
+            } catch (InterruptedException e) {
+                return false;
+            }
+            try {
+                synchronized (this) {
+                    if (shutdownNow || !forWork && shutdown && queue.isEmpty() && spec.initializer() == null) {
+                        return false;
+                    }
+                    abandoned = false;
+                }
+                connection = Launcher.launch(spec, forWork ? null : this::booting);
                 tasksDone = 0;
                 return true;
             } catch (RemoteTaskException e) {
@@ -787,8 +843,33 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                         + e.getCause(), e.getCause()));
                 return false;
             } catch (RuntimeException e) {
+                synchronized (this) {
+                    if (abandoned || shutdownNow) {
+                        return false; // killed while booting: nothing was waiting for it
+                    }
+                }
                 breakPool(new IllegalStateException("cannot start pool worker " + name + ": " + e.getMessage(), e));
                 return false;
+            } finally {
+                synchronized (this) {
+                    idleBoot = null;
+                }
+                boots.release();
+            }
+        }
+
+        private synchronized void booting(Process process) {
+            idleBoot = process;
+            if (shutdownNow || shutdown && queue.isEmpty() && spec.initializer() == null) {
+                abandonBoot();
+            }
+        }
+
+        synchronized void abandonBoot() {
+            if (idleBoot != null) {
+                abandoned = true;
+                idleBoot.destroyForcibly();
+                idleBoot = null;
             }
         }
 
@@ -956,6 +1037,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         private final List<String> jvmOptions = new ArrayList<>();
         private String namePrefix = "PoolWorker";
         private Duration startTimeout = Duration.ofSeconds(60);
+        private int startConcurrency;
 
         private Builder() {
         }
@@ -999,6 +1081,20 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         /** How long a worker JVM may take to start; default 60 s. */
         public Builder startTimeout(Duration timeout) {
             this.startTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * How many workers may boot at the same time (default: one per available processor but one, at least
+         * one). The pool still grows to its full size; workers that are ready take queued tasks while the rest
+         * boot. A pool shut down with nothing queued kills the workers still booting, unless it has an
+         * {@linkplain #initializer initializer}, which then runs in every worker as always.
+         */
+        public Builder startConcurrency(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("startConcurrency must be at least 1, got " + workers);
+            }
+            this.startConcurrency = workers;
             return this;
         }
 

@@ -269,4 +269,76 @@ class ProcessPoolTest {
             assertTrue(e.getMessage().contains("java.lang.Object"), e.getMessage());
         }
     }
+
+    @Test
+    void workersBootOneAtATimeYetThePoolGrowsToItsFullSize() throws Exception {
+        // Three tasks that each wait until all three run: only three live workers at once can finish them.
+        try (SharedLong arrived = SharedLong.create(0);
+             ProcessPool pool = ProcessPool.builder().size(3).startConcurrency(1).create()) {
+            List<CompletableFuture<Long>> pids = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                pids.add(pool.submit(() -> {
+                    arrived.incrementAndGet();
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (arrived.get() < 3 && System.nanoTime() < until) {
+                        Thread.sleep(1);
+                    }
+                    return JvmProcess.current().pid();
+                }));
+            }
+            Set<Long> distinct = new HashSet<>();
+            for (CompletableFuture<Long> f : pids) {
+                distinct.add(f.get(120, TimeUnit.SECONDS));
+            }
+            assertEquals(3, arrived.get());
+            assertEquals(3, distinct.size(), "each task ran in its own worker: " + distinct);
+        }
+    }
+
+    @Test
+    void closingWithNothingQueuedKillsWorkersStillBooting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // HotSpot's PauseAtStartup holds each worker JVM at its very start while the file exists: the first is
+        // let go, the second stays booting for good, and close() must not wait for it.
+        java.nio.file.Path pause = dir.resolve("vm.paused");
+        Set<ProcessHandle> before = ProcessHandle.current().descendants().collect(Collectors.toSet());
+        ProcessPool pool = ProcessPool.builder().size(2).startConcurrency(1).startTimeout(java.time.Duration.ofMinutes(5))
+                .jvmOptions("-XX:+UnlockDiagnosticVMOptions", "-XX:+PauseAtStartup", "-XX:PauseAtStartupFile=" + pause)
+                .create();
+        try {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(90), () -> {
+                CompletableFuture<Integer> answer = pool.submit(() -> 42);
+                awaitFile(pause);
+                java.nio.file.Files.delete(pause); // the first worker goes on
+                assertEquals(42, answer.get(60, TimeUnit.SECONDS));
+                awaitFile(pause); // the second worker has started and is held
+                pool.close();
+            });
+            assertTrue(pool.isTerminated());
+        } finally {
+            pool.shutdownNow();
+            ProcessHandle.current().descendants().filter(p -> !before.contains(p)).forEach(ProcessHandle::destroyForcibly);
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.current().descendants().anyMatch(p -> !before.contains(p)) && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertEquals(Set.of(), ProcessHandle.current().descendants().filter(p -> !before.contains(p))
+                .collect(Collectors.toSet()), "no worker outlives the pool");
+    }
+
+    private static void awaitFile(java.nio.file.Path file) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!java.nio.file.Files.exists(file)) {
+            assertTrue(System.nanoTime() < until, "no worker JVM reached its start pause within 60 s");
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void startConcurrencyBelowOneIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ProcessPool.builder().startConcurrency(0));
+        assertTrue(e.getMessage().contains("startConcurrency"), e.getMessage());
+    }
 }
