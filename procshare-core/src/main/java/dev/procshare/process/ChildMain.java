@@ -63,6 +63,9 @@ public final class ChildMain {
         if (classArchivePlan != null) { // a training run; ClassDataSharing stays unloaded in other children
             ClassDataSharing.trainWhileAlive(classArchivePlan);
         }
+        if (System.in.available() == 0) {
+            prepareWhileWaiting();
+        }
         Messages.Launch launch;
         try {
             launch = Messages.Launch.readFrom(new DataInputStream(System.in));
@@ -106,6 +109,22 @@ public final class ChildMain {
         // Ready only now: a pool counts a worker as started once its initializer has run.
         Frames.write(channel, Messages.Outcome.ok(-1, null).encode());
         end(serve(new FrameChannel(channel)));
+    }
+
+    /**
+     * Nothing to read yet: this JVM was started ahead of its job (a warm JVM). It does the warm-up while it
+     * waits, so that the job, when it comes, finds the classes it needs loaded. A child launched with its
+     * job (the record is already in the pipe) goes straight to it instead.
+     */
+    private static void prepareWhileWaiting() {
+        Thread t = new Thread("procshare-warm-up") { // not a lambda: a cold JVM's first costs ms
+            @Override
+            public void run() {
+                warmUp();
+            }
+        };
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

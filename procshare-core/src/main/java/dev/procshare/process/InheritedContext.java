@@ -18,8 +18,7 @@ public final class InheritedContext {
 
     /** Sets a value that children started from now on will inherit. */
     public static void put(String key, byte[] value) {
-        LOCAL.put(key, value.clone());
-        WarmJvms.invalidate(); // idle JVMs got the old context with their launch
+        LOCAL.put(key, value.clone()); // pre-started JVMs get the context when taken, so they see this too
     }
 
     /** This process's value for {@code key}: set here, or inherited from the parent; null if neither. */

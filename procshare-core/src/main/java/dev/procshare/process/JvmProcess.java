@@ -456,17 +456,18 @@ public final class JvmProcess implements AutoCloseable {
                     ? Messages.Job.entry(0, processName, daemon, e.className(), e.input())
                     : Messages.Job.task(0, processName, daemon, true,
                             TaskCodec.encodeTask(target, "the target of process '" + processName + "'"));
-            ChildConnection warmJvm = useWarm && spec.isDefault() ? WarmJvms.take() : null;
+            ChildConnection connection = null;
+            Process warmJvm = useWarm && spec.isDefault() ? WarmJvms.take() : null;
             if (warmJvm != null) {
-                JvmProcess process = new JvmProcess(processName, daemon, detached, warmJvm, false);
                 try {
-                    process.begin(job);
-                    return process;
+                    connection = Launcher.tryOneShot(warmJvm, spec, job);
                 } catch (IOException e) {
-                    process.close(); // the idle JVM died meanwhile: start cold instead
+                    warmJvm.destroyForcibly(); // it died meanwhile: start cold instead
                 }
             }
-            ChildConnection connection = Launcher.launchOneShot(spec, job);
+            if (connection == null) {
+                connection = Launcher.launchOneShot(spec, job);
+            }
             JvmProcess process = new JvmProcess(processName, daemon, detached, connection,
                     output == Launcher.OutputMode.CAPTURE);
             try {

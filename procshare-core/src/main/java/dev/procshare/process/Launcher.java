@@ -63,7 +63,7 @@ final class Launcher {
     static ChildConnection launch(Spec spec, java.util.function.Consumer<Process> started) {
         ControlServer server = ControlServer.get();
         ControlServer.Expected expected = server.expect();
-        Process process = start(spec, server, expected.token());
+        Process process = start(spec);
         if (started != null) {
             started.accept(process);
         }
@@ -107,15 +107,39 @@ final class Launcher {
      * round trip and no socket, which is most of what a cold start costs beyond the JVM's own start.
      */
     static ChildConnection launchOneShot(Spec spec, Messages.Job job) {
-        ControlServer server = ControlServer.get();
-        String token = server.newToken(); // names the outcome file; no connection is expected
-        Process process = start(spec, server, token);
-        Path outcome = server.outcomeFile(token);
+        return oneShot(prelaunch(spec), spec, job);
+    }
+
+    /**
+     * Starts a JVM with {@code spec} without telling it anything yet: it boots and then waits for its launch
+     * record on standard input, which {@link #oneShot} writes. The pipe holds the record, so it may be given
+     * its job at any time, even before it has finished booting.
+     */
+    static Process prelaunch(Spec spec) {
+        ControlServer.get(); // its shutdown hook ends this JVM's children, and its directory takes the outcome
+        return start(spec);
+    }
+
+    /** Gives {@code process}, from {@link #prelaunch}{@code (spec)}, its one job. */
+    static ChildConnection oneShot(Process process, Spec spec, Messages.Job job) {
         try {
-            writeLaunch(process, spec, server, token, job, outcome);
+            return tryOneShot(process, spec, job);
         } catch (IOException e) {
             // The child died at once; its exit code tells why, and JvmProcess reports it.
+            return connection(process, null);
         }
+    }
+
+    /** {@link #oneShot}, failing if the launch record cannot be written (the JVM has died). */
+    static ChildConnection tryOneShot(Process process, Spec spec, Messages.Job job) throws IOException {
+        ControlServer server = ControlServer.get();
+        String token = server.newToken(); // names the outcome file; no connection is expected
+        Path outcome = server.outcomeFile(token);
+        writeLaunch(process, spec, server, token, job, outcome);
+        return connection(process, outcome);
+    }
+
+    private static ChildConnection connection(Process process, Path outcome) {
         try {
             return new ChildConnection(process, null, process.getOutputStream(), outcome);
         } catch (IOException e) {
@@ -123,7 +147,7 @@ final class Launcher {
         }
     }
 
-    private static Process start(Spec spec, ControlServer server, String token) {
+    private static Process start(Spec spec) {
         String classpath = spec.classpath() != null ? spec.classpath() : System.getProperty("java.class.path");
         ClassDataSharing.Plan sharing = ClassDataSharing.plan(classpath, spec.jvmOptions(), spec.directory(),
                 spec.environment(), spec.output() == OutputMode.INHERIT);

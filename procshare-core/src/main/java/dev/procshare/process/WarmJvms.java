@@ -5,24 +5,38 @@ import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pre-started idle JVMs, connected and waiting for a job: the analogue of Python's forkserver. Taking one
- * makes {@code start()} cost a message instead of a JVM start; a replacement starts in the background.
- * Idle JVMs use the default launch options and watch this JVM like any child, so they never outlive it;
- * the control server's shutdown hook stops them.
+ * Pre-started JVMs for {@code warm(true)} starts, the analogue of Python's forkserver. Each is a JVM launched
+ * with the default options that has been told nothing yet: it boots, loads what a job needs, and waits for
+ * its launch record on standard input. Taking one writes that record (the job, and the inherited context as
+ * it is now) into its pipe: it costs a write, never a wait, even while that JVM is still booting, so a warm
+ * start is never behind a cold one. Such a JVM then runs exactly as a cold one-shot child: no socket, and
+ * nothing more to pay than a cold child pays.
+ *
+ * <p>They never outlive this JVM: one that was never taken reads end-of-file when this JVM dies and exits,
+ * and the control server's shutdown hook kills them on a normal exit.
  */
 final class WarmJvms {
     private static final Object LOCK = new Object();
-    private static final Deque<ChildConnection> IDLE = new ArrayDeque<>();
+    /** Launched and not yet taken, oldest first, with the time each was launched. */
+    private static final Deque<Spare> IDLE = new ArrayDeque<>();
     private static int target = Integer.getInteger("procshare.warm.size", 1);
     private static int starting;
     private static final long REFILL_DELAY_MILLIS = 100;
-    /** Whether warm starts were asked for at all: until then no idle JVM is started. */
+    /**
+     * A JVM taken younger than this was most likely still booting: starts come in a row, and its replacement
+     * is launched at once instead of after the taken one's job (see {@link #take}).
+     */
+    private static final long BACK_TO_BACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Whether warm starts were asked for at all: until then no JVM is pre-started. */
     private static boolean active;
+
+    private record Spare(Process process, long launchedAt) {
+    }
 
     private WarmJvms() {
     }
 
-    /** Keeps {@code count} idle JVMs ready from now on (0 stops keeping any). */
+    /** Keeps {@code count} pre-started JVMs from now on (0 stops keeping any). */
     static void keep(int count) {
         synchronized (LOCK) {
             active = true;
@@ -35,30 +49,32 @@ final class WarmJvms {
     }
 
     /**
-     * An idle JVM, or null if none is ready (the caller then starts one cold). A replacement starts when the
-     * taken JVM exits, or {@link #REFILL_DELAY_MILLIS} later at the latest: a JVM start takes both cores here for
-     * ~50 ms, and started at once it slowed the very job it replaces (warm start + join went from 11-13 ms to
-     * 8-9 ms with the replacement deferred, measured alone).
+     * A pre-started JVM, or null if none is left (the caller then starts one cold). Its replacement starts
+     * when the taken JVM exits, or {@link #REFILL_DELAY_MILLIS} later at the latest: a JVM start takes both
+     * cores here for ~50 ms, and started at once it slowed the very job it replaces (warm start + join went
+     * from 11-13 ms to 8-9 ms with the replacement deferred, measured alone). When the taken JVM was itself
+     * launched moments ago, starts are coming back to back and that job would wait for its own boot anyway:
+     * the replacement is launched at once, so that it boots while the job runs.
      */
-    static ChildConnection take() {
-        ChildConnection child;
+    static Process take() {
+        Spare spare;
         synchronized (LOCK) {
             active = true;
-            while ((child = IDLE.pollFirst()) != null && !child.process.isAlive()) {
-                child.close();
+            while ((spare = IDLE.pollFirst()) != null && !spare.process().isAlive()) {
+                stop(spare); // died before it was taken (killed from outside): its pipes are closed here
             }
         }
-        if (child == null) {
+        if (spare == null || System.nanoTime() - spare.launchedAt() < BACK_TO_BACK_NANOS) {
             refill();
         } else {
             // onExit() makes a new future on each call: completing this one early touches nobody else's.
-            child.process.onExit().completeOnTimeout(null, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS)
+            spare.process().onExit().completeOnTimeout(null, REFILL_DELAY_MILLIS, TimeUnit.MILLISECONDS)
                     .thenRun(WarmJvms::refill);
         }
-        return child;
+        return spare == null ? null : spare.process();
     }
 
-    /** How many idle JVMs are ready now (for tests and diagnostics). */
+    /** How many pre-started JVMs are waiting now (for tests and diagnostics). */
     static int idleCount() {
         synchronized (LOCK) {
             return IDLE.size();
@@ -69,6 +85,7 @@ final class WarmJvms {
         synchronized (LOCK) {
             while (IDLE.size() + starting < target) {
                 starting++;
+                // ProcessBuilder.start takes a few ms: not on the thread of the start() that took a JVM
                 Thread t = new Thread(WarmJvms::startOne, "procshare-warm-start");
                 t.setDaemon(true);
                 t.start();
@@ -77,35 +94,22 @@ final class WarmJvms {
     }
 
     private static void startOne() {
-        ChildConnection child = null;
+        Process process = null;
         try {
-            child = Launcher.launch(Launcher.Spec.defaults());
+            process = Launcher.prelaunch(Launcher.Spec.defaults());
         } catch (RuntimeException e) {
             // a warm JVM is an optimisation: start() falls back to a cold start
         } finally {
             synchronized (LOCK) {
                 starting--;
-                if (child != null) {
-                    if (IDLE.size() < target) {
-                        IDLE.addLast(child);
-                        child = null;
-                    }
+                if (process != null && IDLE.size() < target) {
+                    IDLE.addLast(new Spare(process, System.nanoTime()));
+                    process = null;
                 }
             }
-            if (child != null) {
-                stop(child);
+            if (process != null) {
+                process.destroyForcibly();
             }
-        }
-    }
-
-    /** Replaces the idle JVMs (they carry the inherited context of their launch, which just changed). */
-    static void invalidate() {
-        synchronized (LOCK) {
-            IDLE.forEach(WarmJvms::stop);
-            IDLE.clear();
-        }
-        if (active) {
-            refill();
         }
     }
 
@@ -118,7 +122,13 @@ final class WarmJvms {
         }
     }
 
-    private static void stop(ChildConnection child) {
-        child.kill();
+    private static void stop(Spare spare) {
+        Process process = spare.process();
+        process.destroyForcibly();
+        try {
+            process.getOutputStream().close();
+        } catch (java.io.IOException ignored) {
+            // already closed
+        }
     }
 }

@@ -279,6 +279,36 @@ class JvmProcessTest {
     }
 
     @Test
+    void aWarmStartTakesAJvmStartedBeforeItWhichSeesTheContextOfTheStart() throws Exception {
+        JvmProcess.keepWarm(1);
+        try {
+            awaitIdleWarmJvms(1);
+            java.util.Set<Long> before = ProcessHandle.current().children().map(ProcessHandle::pid)
+                    .collect(java.util.stream.Collectors.toSet());
+            // Set after that JVM was started: it gets the context with its job, not at its launch.
+            InheritedContext.put("procshare.test.warm-context", new byte[] {7});
+            try (JvmProcess child = JvmProcess.builder().warm(true)
+                    .call(() -> InheritedContext.get("procshare.test.warm-context")[0]).start()) {
+                Byte seen = child.result(BOUND);
+                assertEquals(Byte.valueOf((byte) 7), seen);
+                assertTrue(before.contains(child.pid()), "pid " + child.pid() + " was started before: " + before);
+            }
+            // Back to back: each start takes the replacement of the last, whether it has finished booting or not.
+            for (int i = 0; i < 3; i++) {
+                try (JvmProcess child = JvmProcess.builder().warm(true).call(() -> JvmProcess.current().pid())
+                        .start()) {
+                    Long ran = child.result(BOUND);
+                    assertEquals(Long.valueOf(child.pid()), ran);
+                    assertTrue(child.join(BOUND));
+                    assertEquals(0, child.exitCode().getAsInt());
+                }
+            }
+        } finally {
+            JvmProcess.keepWarm(0);
+        }
+    }
+
+    @Test
     void aTakenWarmJvmIsReplacedEvenWhileItStillRuns() throws Exception {
         JvmProcess.keepWarm(1);
         try {
