@@ -48,15 +48,23 @@ final class ProcessBench {
         return median(times);
     }
 
-    /** Median ms of {@code JvmProcess} start + join of an empty target. */
+    /** Median ms of {@code JvmProcess} start + join of an empty target (warm ones with a pause before each). */
     static double startJoinMs(int n, boolean warm) throws Exception {
+        return startJoinMs(n, warm, true);
+    }
+
+    /**
+     * Median ms of {@code JvmProcess} start + join of an empty target; {@code spaced}: warm starts wait 600 ms
+     * for the replacement JVM first, else they come back to back, each right after the last one's join.
+     */
+    static double startJoinMs(int n, boolean warm, boolean spaced) throws Exception {
         if (warm) {
             JvmProcess.keepWarm(1);
         }
         double[] times = new double[n];
         try {
             for (int i = 0; i < n; i++) {
-                if (warm) {
+                if (warm && spaced) {
                     Thread.sleep(600); // let the replacement warm JVM come up, as between real uses
                 }
                 long start = System.nanoTime();
@@ -72,6 +80,40 @@ final class ProcessBench {
             if (warm) {
                 JvmProcess.keepWarm(0);
             }
+        }
+        return median(times);
+    }
+
+    /** Median ms from {@code ProcessPool.create(workers)} until its first {@code apply} is answered. */
+    static double poolFirstTaskMs(int n, int workers) throws Exception {
+        double[] times = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            try (ProcessPool pool = ProcessPool.create(workers)) {
+                pool.apply(() -> 1);
+                times[i] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        return median(times);
+    }
+
+    /** Median ms of {@code workers} cold {@code JvmProcess} starts at once, until all have been joined. */
+    static double coldStartsTogetherMs(int n, int workers) throws Exception {
+        double[] times = new double[n];
+        for (int i = 0; i < n; i++) {
+            long start = System.nanoTime();
+            List<JvmProcess> started = new java.util.ArrayList<>();
+            try {
+                for (int w = 0; w < workers; w++) {
+                    started.add(JvmProcess.builder().warm(false).target(() -> { }).start());
+                }
+                for (JvmProcess p : started) {
+                    p.join();
+                }
+            } finally {
+                started.forEach(JvmProcess::close);
+            }
+            times[i] = (System.nanoTime() - start) / 1e6;
         }
         return median(times);
     }

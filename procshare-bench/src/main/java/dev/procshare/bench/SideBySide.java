@@ -80,6 +80,9 @@ public final class SideBySide {
         List<Double> cold = ProcessBench.list();
         List<Double> coldEntry = ProcessBench.list();
         List<Double> warm = ProcessBench.list();
+        List<Double> warmBackToBack = ProcessBench.list();
+        List<Double> poolFirst = ProcessBench.list();
+        List<Double> fourCold = ProcessBench.list();
         List<Double> firstMap = ProcessBench.list();
         List<Double> mapSmall = ProcessBench.list();
         List<Double> mapLarge = ProcessBench.list();
@@ -98,6 +101,11 @@ public final class SideBySide {
             coldEntry.add(ProcessBench.startJoinEntryMs(starts));
             progress(r + "JvmProcess start+join, warm");
             warm.add(ProcessBench.startJoinMs(starts, true));
+            progress(r + "JvmProcess start+join, warm, back to back");
+            warmBackToBack.add(ProcessBench.startJoinMs(starts, true, false));
+            progress(r + "Pool(4): first task, and 4 cold starts at once");
+            poolFirst.add(ProcessBench.poolFirstTaskMs(Math.max(3, starts / 3), 4));
+            fourCold.add(ProcessBench.coldStartsTogetherMs(Math.max(3, starts / 3), 4));
             try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.create(2)) {
                 progress(r + "pool map of " + small + " and " + large + " items");
                 firstMap.add(ProcessBench.firstMapMs(pool, small));
@@ -129,6 +137,15 @@ public final class SideBySide {
                 pyForkserver / ProcessBench.median(warm));
         row(t, "start + join, Python fork vs our warm JVM", fmtMs(pyFork), fmtMs(ProcessBench.median(warm)),
                 pyFork / ProcessBench.median(warm));
+        // Not against Python (no ratio in ×, which the chart reads): warm against cold, pool against cold starts.
+        t.append("| start + join, warm JVM, back to back (no pause between starts) | | ")
+                .append(fmtMs(ProcessBench.median(warmBackToBack)))
+                .append(String.format(Locale.ROOT, " | cold/warm = %.2f |%n",
+                        ProcessBench.median(cold) / ProcessBench.median(warmBackToBack)));
+        t.append("| new `Pool(4)` until its first task is answered | | ").append(fmtMs(ProcessBench.median(poolFirst)))
+                .append(String.format(Locale.ROOT, " | 4 cold starts at once, all joined: %s (%.2f times) |%n",
+                        fmtMs(ProcessBench.median(fourCold)),
+                        ProcessBench.median(fourCold) / ProcessBench.median(poolFirst)));
         t.append("| bare JVM start + exit (reference for cold) | | ").append(fmtMs(ProcessBench.median(bare)))
                 .append(String.format(Locale.ROOT, " | cold/bare = %.2f (entry: %.2f) |%n",
                         ProcessBench.median(cold) / ProcessBench.median(bare),

@@ -16,10 +16,12 @@ import java.util.concurrent.locks.Condition;
  * {@code multiprocessing.Manager()} and {@code BaseManager}.
  *
  * <p>{@link #start()} starts a server in its own JVM (a daemon child of this one: it stops when this process
- * exits or dies) and connects to it. It returns as soon as that JVM is launched, without waiting for it to
- * listen (a JVM's boot is most of a start): the first call on the manager waits for the server, at most
- * the {@linkplain Builder#startTimeout start timeout}, and fails with a {@link ManagerException} saying why
- * if it could not start; meanwhile this process goes on (a pool's workers boot beside the server). A server
+ * exits or dies) and connects to it. It returns at once: a thread of this JVM launches the server's JVM and
+ * connects when it listens (a JVM's boot is most of a start, and launching one costs a fresh JVM tens of
+ * milliseconds). The first call on the manager waits for the server, at most the
+ * {@linkplain Builder#startTimeout start timeout}, and fails with a {@link ManagerException} saying why
+ * if it could not be launched or did not listen; meanwhile this process goes on (a pool's workers boot
+ * beside the server). {@link #close()} right after {@code start()} waits for the launch and stops the server. A server
  * given a TCP or chosen address is waited for by {@code start()} itself, since its address is only known
  * once it listens. {@link #builder()} can start it in this JVM instead, listen on TCP, use
  * a given auth key, register user types and allow classes; {@link #connect(String, byte[])} attaches to a

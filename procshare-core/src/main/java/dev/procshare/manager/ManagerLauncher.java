@@ -53,25 +53,13 @@ final class ManagerLauncher {
         Address where = address(b, dir);
         ServerConfig config = b.config(where, key);
         String addressFile = dir.resolve(ADDRESS_FILE).toString();
+        JvmProcess.Builder jvm = serverJvm(b, config, addressFile);
+        if (inPrivateDirectory(where)) {
+            return startingManager(jvm, where, key, dir, b.startTimeout);
+        }
         JvmProcess process = null;
         try {
-            JvmProcess.Builder jvm = JvmProcess.builder().name("procshare-manager").daemon(true);
-            List<String> options = new ArrayList<>(b.jvmOptions);
-            if (!Boolean.TRUE.equals(b.warm)) {
-                // Its own class-data archive: a server loads other classes than a pool worker (measured: a
-                // cold start with it is ~20 ms faster). A warm start takes a generic pre-started JVM instead.
-                options.add("-Dprocshare.role=manager-server");
-            }
-            if (!options.isEmpty()) {
-                jvm.jvmOptions(options.toArray(new String[0]));
-            }
-            if (b.warm != null) {
-                jvm.warm(b.warm);
-            }
-            process = jvm.entry(ManagerServerEntry.class, ManagerServerEntry.input(config, addressFile)).start();
-            if (inPrivateDirectory(where)) {
-                return startingManager(process, where, key, dir, b.startTimeout);
-            }
+            process = jvm.start();
             // What managers of killed JVMs left: while the new JVM boots (~1 ms off the start's critical path).
             ManagerSockets.cleanStale(false);
             Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
@@ -79,10 +67,7 @@ final class ManagerLauncher {
             connectWhenListening(process, bound, client, b.startTimeout);
             rememberKey(bound, key);
             ManagerClient.share(client);
-            return new SocketManager(client, null, process, dir);
-        } catch (IOException e) {
-            PrivateDirectory.delete(dir);
-            throw new ManagerException("cannot start the manager's JVM: " + e, e);
+            return new SocketManager(client, null, java.util.concurrent.CompletableFuture.completedFuture(process), dir);
         } catch (RuntimeException e) {
             if (process != null) {
                 process.kill();
@@ -92,15 +77,40 @@ final class ManagerLauncher {
         }
     }
 
+    /** How the server's own JVM is started: a daemon child running {@link ManagerServerEntry}. */
+    private static JvmProcess.Builder serverJvm(Manager.Builder b, ServerConfig config, String addressFile) {
+        JvmProcess.Builder jvm = JvmProcess.builder().name("procshare-manager").daemon(true);
+        List<String> options = new ArrayList<>(b.jvmOptions);
+        if (!Boolean.TRUE.equals(b.warm)) {
+            // Its own class-data archive: a server loads other classes than a pool worker (measured: a
+            // cold start with it is ~20 ms faster). A warm start takes a generic pre-started JVM instead.
+            options.add("-Dprocshare.role=manager-server");
+        }
+        if (!options.isEmpty()) {
+            jvm.jvmOptions(options.toArray(new String[0]));
+        }
+        if (b.warm != null) {
+            jvm.warm(b.warm);
+        }
+        try {
+            return jvm.entry(ManagerServerEntry.class, ManagerServerEntry.input(config, addressFile));
+        } catch (IOException e) {
+            throw new ManagerException("cannot start the manager's JVM: " + e, e);
+        }
+    }
+
     /**
-     * The manager of a server whose JVM was just launched, returned without waiting for it: the address is
-     * known (a socket in a fresh private directory, which no other server can hold), and a thread of this
-     * JVM connects as soon as the server listens. The first call waits for that, at most {@code timeout},
-     * and fails with the reason if the server could not start. Meanwhile the caller goes on: a pool's
-     * workers, say, boot beside the server instead of after it.
+     * The manager of a server whose JVM is not even launched yet: the address is known (a socket in a fresh
+     * private directory, which no other server can hold), and a thread of this JVM launches the server's JVM
+     * and connects as soon as it listens. The first call waits for that, at most {@code timeout}, and fails
+     * with the reason if the server could not start. Meanwhile the caller goes on: a pool's workers, say,
+     * boot beside the server instead of after it, and the launch itself ({@code ProcessBuilder}'s first use
+     * in a JVM costs tens of ms) is off the caller's thread.
      */
-    private static Manager startingManager(JvmProcess process, Address where, byte[] key, Path dir, Duration timeout) {
+    private static Manager startingManager(JvmProcess.Builder jvm, Address where, byte[] key, Path dir,
+                                           Duration timeout) {
         java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<JvmProcess> launched = new java.util.concurrent.CompletableFuture<>();
         ManagerClient client = ManagerClient.starting(where, key, started);
         rememberKey(where, key);
         ManagerClient.share(client);
@@ -108,17 +118,20 @@ final class ManagerLauncher {
             @Override
             public void run() {
                 try {
+                    JvmProcess process = jvm.start();
+                    launched.complete(process);
                     ManagerSockets.cleanStale(false); // what managers of killed JVMs left, while the new one boots
                     connectWhenListening(process, where, client, timeout);
                     started.complete(null);
                 } catch (RuntimeException | Error e) {
+                    launched.completeExceptionally(e);
                     started.completeExceptionally(e);
                 }
             }
         };
         connector.setDaemon(true);
         connector.start();
-        return new SocketManager(client, null, process, dir);
+        return new SocketManager(client, null, launched, dir);
     }
 
     /** The builder's address, or the socket in {@code dir}, a fresh private directory. */

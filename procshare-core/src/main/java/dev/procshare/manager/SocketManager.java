@@ -13,15 +13,29 @@ import java.util.concurrent.locks.Condition;
 final class SocketManager implements Manager {
     private final ManagerClient client;
     private final ManagerServer inProcessServer;
-    private final JvmProcess serverProcess;
+    /** The server's JVM if this process started it; completed by the thread that launches it. */
+    private final java.util.concurrent.CompletableFuture<JvmProcess> serverProcess;
     private final Path directory;
     private volatile boolean closed;
 
-    SocketManager(ManagerClient client, ManagerServer inProcessServer, JvmProcess serverProcess, Path directory) {
+    SocketManager(ManagerClient client, ManagerServer inProcessServer,
+                  java.util.concurrent.CompletableFuture<JvmProcess> serverProcess, Path directory) {
         this.client = client;
         this.inProcessServer = inProcessServer;
         this.serverProcess = serverProcess;
         this.directory = directory;
+    }
+
+    /** The server's JVM once launched (a launch takes milliseconds); null if it could not be launched. */
+    private JvmProcess serverJvm() {
+        try {
+            return serverProcess.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return serverProcess.getNow(null);
+        }
     }
 
     private Object make(String kind, Object... args) {
@@ -192,27 +206,33 @@ final class SocketManager implements Manager {
             ManagerLauncher.deleteSocketDirectory(client.address());
         }
         if (serverProcess != null) {
-            try {
-                if (!serverProcess.join(Duration.ofSeconds(5))) {
-                    serverProcess.kill();
+            JvmProcess jvm = serverJvm();
+            if (jvm != null) {
+                try {
+                    if (!jvm.join(Duration.ofSeconds(5))) {
+                        jvm.kill();
+                    }
+                } catch (InterruptedException e) {
+                    jvm.kill();
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                serverProcess.kill();
-                Thread.currentThread().interrupt();
+                jvm.close();
             }
-            serverProcess.close();
             PrivateDirectory.delete(directory);
         }
     }
 
     @Override
     public java.util.OptionalLong serverPid() {
-        return serverProcess == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(serverProcess.pid());
+        JvmProcess jvm = serverProcess == null ? null : serverJvm();
+        return jvm == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(jvm.pid());
     }
 
     @Override
     public String toString() {
-        return "Manager[" + client.address() + (inProcessServer != null ? ", in this JVM" : serverProcess != null
-                ? ", server pid " + serverProcess.pid() : ", connected") + (closed ? ", closed" : "") + "]";
+        JvmProcess jvm = serverProcess == null ? null : serverProcess.getNow(null);
+        return "Manager[" + client.address() + (inProcessServer != null ? ", in this JVM" : jvm != null
+                ? ", server pid " + jvm.pid() : serverProcess != null ? ", server starting" : ", connected")
+                + (closed ? ", closed" : "") + "]";
     }
 }
