@@ -248,4 +248,18 @@ class ManagerProcessesTest {
             assertEquals(1, (Integer) ns.get("x"));
         }
     }
+
+    @Test
+    void aManagerClosedRightAfterStartLeavesNoServerBehind() throws Exception {
+        // start() returns before the server's JVM is even launched: close() waits for the launch and stops it.
+        Manager manager = Manager.builder().warm(false).start();
+        manager.close();
+        long pid = manager.serverPid().orElseThrow(() -> new AssertionError("no server JVM: " + manager));
+        java.util.Optional<ProcessHandle> server = ProcessHandle.of(pid);
+        if (server.isPresent()) {
+            server.get().onExit().get(BOUND.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "server pid " + pid + " still runs");
+        assertTrue(manager.toString().contains("closed"), manager.toString());
+    }
 }
