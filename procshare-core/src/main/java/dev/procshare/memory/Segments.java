@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * This JVM's table of mapped segments: creates, attaches (one mapping per file, reference-counted), releases
@@ -31,10 +29,6 @@ final class Segments {
     static final long MAX_FILE_SIZE = Integer.MAX_VALUE - 7L; // 2 GiB - 8, a multiple of 8
     static final long MAX_PAYLOAD = MAX_FILE_SIZE - SegmentHeader.SIZE;
 
-    /** Only the clean-up needs it: a holder, because a cold JVM's first regex costs it ~20 ms. */
-    private static final class TempFiles {
-        static final Pattern NAME = Pattern.compile("\\." + PREFIX + ".*\\.(\\d+)\\.[0-9a-f]+\\.tmp");
-    }
     private static final Set<StandardOpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE);
 
@@ -293,13 +287,17 @@ final class Segments {
             defaultDirectoryCleaned = true;
             // In the background: it only removes what dead processes left, which nothing here waits for, and
             // listing the directory and reading every header is a good part of a cold first create().
-            Thread cleaner = new Thread(() -> {
-                try {
-                    cleanStale(directory);
-                } catch (RuntimeException ignored) {
-                    // an unreadable directory is reported by the operation itself
+            // No lambda, stream or regex on this path: it runs beside a cold JVM's first create (two cores).
+            Thread cleaner = new Thread("procshare-segment-cleanup") {
+                @Override
+                public void run() {
+                    try {
+                        cleanStale(directory);
+                    } catch (RuntimeException ignored) {
+                        // an unreadable directory is reported by the operation itself
+                    }
                 }
-            }, "procshare-segment-cleanup");
+            };
             cleaner.setDaemon(true);
             cleaner.start();
         }
@@ -315,8 +313,8 @@ final class Segments {
     /** Every procshare segment in {@code directory}, with its header or what is wrong with it. */
     static List<Entry> list(Path directory) {
         List<Entry> entries = new ArrayList<>();
-        try (Stream<Path> files = Files.list(directory)) {
-            for (Path file : (Iterable<Path>) files.sorted()::iterator) {
+        for (Path file : sortedFiles(directory)) {
+            {
                 String fileName = file.getFileName().toString();
                 if (!fileName.startsWith(PREFIX)) {
                     continue;
@@ -332,10 +330,52 @@ final class Segments {
                     // vanished while listing, or not ours to read
                 }
             }
+        }
+        return entries;
+    }
+
+    private static List<Path> sortedFiles(Path directory) {
+        List<Path> files = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            for (Path file : stream) {
+                files.add(file);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + directory, e);
         }
-        return entries;
+        java.util.Collections.sort(files);
+        return files;
+    }
+
+    /**
+     * The pid in the name of a creation's temporary file, {@code .procshare-NAME.PID.HEX.tmp}; -1 if the name
+     * is not one (parsed by hand: a cold JVM's first regex costs it ~20 ms).
+     */
+    static long tempFileOwner(String fileName) {
+        if (!fileName.startsWith("." + PREFIX) || !fileName.endsWith(".tmp")) {
+            return -1;
+        }
+        int hexEnd = fileName.length() - 4;
+        int hexStart = fileName.lastIndexOf('.', hexEnd - 1) + 1;
+        int pidStart = fileName.lastIndexOf('.', hexStart - 2) + 1;
+        if (hexStart <= 0 || pidStart <= PREFIX.length() + 1 || hexStart == hexEnd || pidStart == hexStart - 1) {
+            return -1;
+        }
+        for (int i = hexStart; i < hexEnd; i++) {
+            char c = fileName.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return -1;
+            }
+        }
+        long pid = 0;
+        for (int i = pidStart; i < hexStart - 1; i++) {
+            char c = fileName.charAt(i);
+            if (c < '0' || c > '9' || pid > Long.MAX_VALUE / 10 - 9) {
+                return -1;
+            }
+            pid = pid * 10 + (c - '0');
+        }
+        return pid;
     }
 
     /**
@@ -354,15 +394,11 @@ final class Segments {
                 removed.add(entry.name());
             }
         }
-        try (Stream<Path> files = Files.list(directory)) {
-            files.forEach(file -> {
-                var m = TempFiles.NAME.matcher(file.getFileName().toString());
-                if (m.matches() && !ProcessIdentity.isAlive(Long.parseLong(m.group(1)), 0) && deleteQuietly(file)) {
-                    removed.add(file.getFileName().toString());
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + directory, e);
+        for (Path file : sortedFiles(directory)) {
+            long owner = tempFileOwner(file.getFileName().toString());
+            if (owner >= 0 && !ProcessIdentity.isAlive(owner, 0) && deleteQuietly(file)) {
+                removed.add(file.getFileName().toString());
+            }
         }
         return removed;
     }

@@ -177,10 +177,12 @@ class SharedMemoryTest {
             assertEquals(List.of(), SharedMemory.cleanStale(dir), "owner alive: nothing is stale");
             child.kill();
             Files.write(dir.resolve(".procshare-half.999999999.abc.tmp"), new byte[10]);
+            Files.write(dir.resolve(".procshare-x.12.notHex.tmp"), new byte[10]); // not a creation's file: kept
             List<String> removed = SharedMemory.cleanStale(dir);
             assertTrue(removed.contains("orphan"), removed.toString());
             assertTrue(removed.contains(".procshare-half.999999999.abc.tmp"), removed.toString());
             assertFalse(removed.contains("live"));
+            assertFalse(removed.contains(".procshare-x.12.notHex.tmp"), removed.toString());
             assertTrue(Files.exists(mine.file()));
             assertTrue(Files.exists(dir.resolve("procshare-kept")), "persistent segments are kept");
             try (SharedMemory kept = SharedMemory.builder().directory(dir).name("kept").open()) {
