@@ -800,7 +800,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 Runnable completion;
                 try {
                     if (connection == null && !startWorker(true)) {
-                        work.future.completeExceptionally(broken);
+                        Throwable why = broken; // null when shutdownNow() came while this slot waited to boot
+                        work.future.completeExceptionally(why != null ? why
+                                : new CancellationException("the pool was shut down"));
                         return;
                     }
                     // A caller waiting in get() (see DirectFuture) is answered spinning; asynchronous work is not.
