@@ -4,7 +4,6 @@ import dev.procshare.process.RandomBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -42,7 +41,7 @@ final class Challenge {
         if (answer.length != 2 * NONCE) {
             refuse(frames, "malformed handshake answer (" + answer.length + " bytes; not a procshare client?)");
         }
-        if (!MessageDigest.isEqual(Hmac.sha256(key, "client", listenerNonce), Arrays.copyOf(answer, NONCE))) {
+        if (!Hmac.equal(Hmac.sha256(key, "client", listenerNonce), Arrays.copyOf(answer, NONCE))) {
             refuse(frames, "wrong auth key");
         }
         byte[] clientNonce = Arrays.copyOfRange(answer, NONCE, 2 * NONCE);
@@ -82,7 +81,7 @@ final class Challenge {
                     + new String(reply, 2, reply.length - 2, StandardCharsets.UTF_8)
                     + " (the auth key given here differs from the listener's)");
         }
-        if (!verdict.equals("OK") || reply.length != 2 + NONCE || !MessageDigest.isEqual(
+        if (!verdict.equals("OK") || reply.length != 2 + NONCE || !Hmac.equal(
                 Hmac.sha256(key, "listener", concat(clientNonce, listenerNonce)), Arrays.copyOfRange(reply, 2, reply.length))) {
             throw new AuthenticationFailedException(frames.peer()
                     + " did not prove it holds the auth key; refusing to talk to it");

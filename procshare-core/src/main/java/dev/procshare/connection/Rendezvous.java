@@ -323,7 +323,7 @@ final class Rendezvous {
         }
         synchronized (e) {
             Slot s = e.slots[index];
-            if (s.token == null || !java.security.MessageDigest.isEqual(
+            if (s.token == null || !Hmac.equal(
                     s.token.getBytes(StandardCharsets.US_ASCII), token.getBytes(StandardCharsets.US_ASCII))) {
                 return "wrong token for connection end " + id + "/" + index;
             }

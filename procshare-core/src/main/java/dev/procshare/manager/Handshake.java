@@ -5,7 +5,6 @@ import dev.procshare.process.RandomBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
@@ -49,7 +48,7 @@ final class Handshake {
             refuse(conn, "malformed handshake (" + answer.length + " bytes)");
         }
         byte[] expected = mac(key, "client", serverNonce);
-        if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(answer, 0, NONCE))) {
+        if (!Hmac.equal(expected, Arrays.copyOfRange(answer, 0, NONCE))) {
             refuse(conn, "wrong auth key");
         }
         byte[] clientNonce = Arrays.copyOfRange(answer, NONCE, 2 * NONCE);
@@ -94,7 +93,7 @@ final class Handshake {
             throw new AuthenticationException(conn.peer() + " sent a malformed handshake reply");
         }
         byte[] expected = mac(key, "server", concat(clientNonce, serverNonce));
-        if (!MessageDigest.isEqual(expected, Arrays.copyOfRange(reply, 2, 2 + NONCE))) {
+        if (!Hmac.equal(expected, Arrays.copyOfRange(reply, 2, 2 + NONCE))) {
             throw new AuthenticationException("manager at " + conn.peer()
                     + " did not prove it holds the auth key; refusing to talk to it");
         }

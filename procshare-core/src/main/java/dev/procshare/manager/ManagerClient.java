@@ -428,8 +428,8 @@ final class ManagerClient implements AutoCloseable {
             if (pendingIncrefs.isEmpty() && pendingDecrefs.isEmpty()) {
                 return;
             }
-            inc = pendingIncrefs.stream().mapToLong(Long::longValue).toArray();
-            dec = pendingDecrefs.stream().mapToLong(Long::longValue).toArray();
+            inc = toArray(pendingIncrefs); // loops, not streams: this runs in every cold process's first call
+            dec = toArray(pendingDecrefs);
             pendingIncrefs.clear();
             pendingDecrefs.clear();
         }
@@ -446,6 +446,14 @@ final class ManagerClient implements AutoCloseable {
             }
             throw t;
         }
+    }
+
+    private static long[] toArray(List<Long> ids) {
+        long[] out = new long[ids.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = ids.get(i);
+        }
+        return out;
     }
 
     /** Closes every connection: the server ends this session, dropping its references and what it held. */
