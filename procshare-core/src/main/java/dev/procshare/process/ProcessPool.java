@@ -429,12 +429,20 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     }
 
     /**
+     * Whether a worker that boots now would never get a task: the pool is shut down now, or shut down with
+     * nothing queued and no initializer to run, and the boot is not for a task already taken ({@code forWork}).
+     */
+    private boolean nothingToBootFor(boolean forWork) {
+        return shutdownNow || !forWork && shutdown && queue.isEmpty() && spec.initializer() == null;
+    }
+
+    /**
      * Once shut down with nothing queued, a worker still booting will never get a task: it is killed instead of
      * being waited for (a short-lived pool then costs the JVMs it used, not the ones it asked for). Not with an
      * initializer: that is user code, which may be running in the booting worker and is not cut short.
      */
     private void abandonIdleBoots() {
-        if (!shutdown || !queue.isEmpty() || spec.initializer() != null) {
+        if (!nothingToBootFor(false)) {
             return;
         }
         for (Slot slot : slots) {
@@ -442,7 +450,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
     }
 
-    /** Kills the workers, also those still booting; running tasks fail with {@link CancellationException}; returns the unstarted ones. */
+    /**
+     * Kills the workers, also those still booting; running tasks fail with {@link CancellationException};
+     * returns the unstarted ones.
+     */
     @Override
     public List<Runnable> shutdownNow() {
         shutdown = true;
@@ -823,7 +834,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         private boolean startWorker(boolean forWork) {
             try {
                 while (!boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-                    if (shutdownNow || !forWork && shutdown && queue.isEmpty() && spec.initializer() == null) {
+                    if (nothingToBootFor(forWork)) {
                         return false;
                     }
                 }
@@ -832,7 +843,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             }
             try {
                 synchronized (this) {
-                    if (shutdownNow || !forWork && shutdown && queue.isEmpty() && spec.initializer() == null) {
+                    if (nothingToBootFor(forWork)) {
                         return false;
                     }
                     abandoned = false;
@@ -862,7 +873,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         private synchronized void booting(Process process) {
             idleBoot = process;
-            if (shutdownNow || shutdown && queue.isEmpty() && spec.initializer() == null) {
+            if (nothingToBootFor(false)) {
                 abandonBoot();
             }
         }
