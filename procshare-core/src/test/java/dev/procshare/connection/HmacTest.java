@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 
 class HmacTest {
@@ -32,7 +30,7 @@ class HmacTest {
     }
 
     @Test
-    void hmacMatchesRfc4231AndTheJdksMac() throws Exception {
+    void hmacMatchesRfc4231() throws Exception {
         assertEquals("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
                 hex(Hmac.sha256(repeat((byte) 0x0b, 20), "", "Hi There".getBytes(StandardCharsets.US_ASCII))));
         assertEquals("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
@@ -41,17 +39,7 @@ class HmacTest {
         assertEquals("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", // key longer than a block
                 hex(Hmac.sha256(repeat((byte) 0xaa, 131), "",
                         "Test Using Larger Than Block-Size Key - Hash Key First".getBytes(StandardCharsets.US_ASCII))));
-        Random random = new Random(7);
-        for (int i = 0; i < 200; i++) {
-            byte[] key = new byte[1 + random.nextInt(100)];
-            byte[] data = new byte[random.nextInt(200)];
-            random.nextBytes(key);
-            random.nextBytes(data);
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update("client".getBytes(StandardCharsets.US_ASCII));
-            assertArrayEquals(mac.doFinal(data), Hmac.sha256(key, "client", data), "case " + i);
-        }
+        // against the JDK's Mac for keys around the block size: HandshakeTest
     }
 
     @Test
