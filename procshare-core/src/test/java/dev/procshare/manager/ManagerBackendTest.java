@@ -3,6 +3,7 @@ package dev.procshare.manager;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.procshare.manager.contract.ContractFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,7 +21,7 @@ class ManagerBackendTest {
     @Test
     void registrationsBelongToTheServerNotToASocketClient() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Manager.builder()
-                .register("Counter", ManagerFixtures.CounterApi.class, ManagerFixtures.Counter::new)
+                .register("Counter", ContractFixtures.CounterApi.class, ContractFixtures.Counter::new)
                 .connect("unix:/nonexistent/procshare.sock"));
         assertTrue(e.getMessage().contains("Manager.start()"), e.getMessage());
     }

@@ -1,37 +1,12 @@
 package dev.procshare.manager;
 
+import dev.procshare.manager.contract.ContractFixtures.Counter;
+import dev.procshare.manager.contract.ContractFixtures.CounterApi;
 import java.io.Serializable;
 
 /** Types the manager tests register and store. */
 final class ManagerFixtures {
     private ManagerFixtures() {
-    }
-
-    public interface CounterApi {
-        void add(int n);
-
-        int total();
-
-        void fail(String message);
-    }
-
-    public static final class Counter implements CounterApi {
-        private int total;
-
-        @Override
-        public void add(int n) {
-            total += n;
-        }
-
-        @Override
-        public int total() {
-            return total;
-        }
-
-        @Override
-        public void fail(String message) {
-            throw new IllegalStateException(message);
-        }
     }
 
     public interface BoxApi {

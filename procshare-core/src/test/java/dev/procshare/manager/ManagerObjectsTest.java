@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.procshare.manager.contract.ContractFixtures;
 import dev.procshare.testkit.NoLeaks;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ class ManagerObjectsTest {
     @BeforeAll
     static void start() {
         manager = Manager.builder().inProcess()
-                .register("Counter", ManagerFixtures.CounterApi.class, ManagerFixtures.Counter::new)
+                .register("Counter", ContractFixtures.CounterApi.class, ContractFixtures.Counter::new)
                 .register("Box", ManagerFixtures.BoxApi.class, args -> new ManagerFixtures.Box((String) args[0]))
                 .start();
     }
@@ -235,13 +236,13 @@ class ManagerObjectsTest {
 
     @Test
     void registeredTypesRunOnOneInstance() {
-        ManagerFixtures.CounterApi a = manager.create("Counter", ManagerFixtures.CounterApi.class);
+        ContractFixtures.CounterApi a = manager.create("Counter", ContractFixtures.CounterApi.class);
         a.add(5);
         a.add(6);
         assertEquals(11, a.total());
         ManagerFixtures.BoxApi box = manager.create("Box", ManagerFixtures.BoxApi.class, "label");
         assertEquals("label", box.label());
-        ManagerFixtures.CounterApi inner = box.counter();
+        ContractFixtures.CounterApi inner = box.counter();
         inner.add(3);
         assertEquals(3, box.counter().total(), "a registered return type comes back as a proxy, not a copy");
         assertEquals(a, a);
@@ -251,7 +252,7 @@ class ManagerObjectsTest {
         assertEquals("boom", e.getMessage());
         assertTrue(List.of(e.getStackTrace()).stream().anyMatch(f -> f.getClassName().endsWith("Counter")),
                 "the server-side stack trace comes back");
-        assertThrows(IllegalArgumentException.class, () -> manager.create("Nope", ManagerFixtures.CounterApi.class));
+        assertThrows(IllegalArgumentException.class, () -> manager.create("Nope", ContractFixtures.CounterApi.class));
     }
 
     /** A codec that counts what it encodes, to show that server and client both use the one named. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.procshare.manager.contract.ContractFixtures;
 import dev.procshare.process.JvmProcess;
 import dev.procshare.process.ProcessPool;
 import dev.procshare.testkit.ChildJvm;
@@ -64,8 +65,8 @@ class ManagerProcessesTest {
     @Test
     void seedSectionThreeViewerModifierAndMainShareOneRegisteredObject() throws Exception {
         try (Manager manager = Manager.builder()
-                .register("Test", ManagerFixtures.CounterApi.class, ManagerFixtures.Counter::new).start()) {
-            ManagerFixtures.CounterApi test = manager.create("Test", ManagerFixtures.CounterApi.class);
+                .register("Test", ContractFixtures.CounterApi.class, ContractFixtures.Counter::new).start()) {
+            ContractFixtures.CounterApi test = manager.create("Test", ContractFixtures.CounterApi.class);
             ManagedEvent modified = manager.event();
             try (JvmProcess viewer = JvmProcess.builder().name("viewer").call(() -> {
                      List<Integer> seen = new ArrayList<>();
@@ -95,13 +96,13 @@ class ManagerProcessesTest {
         int processes = 8;
         int increments = 10_000;
         try (Manager manager = Manager.builder()
-                .register("Counter", ManagerFixtures.CounterApi.class, ManagerFixtures.Counter::new).start()) {
+                .register("Counter", ContractFixtures.CounterApi.class, ContractFixtures.Counter::new).start()) {
             Namespace ns = manager.namespace();
             ns.set("n", 0);
             SharedMap<String, Integer> map = manager.map();
             map.put("n", 0);
             ManagedValue<Long> value = manager.value(0L);
-            ManagerFixtures.CounterApi counter = manager.create("Counter", ManagerFixtures.CounterApi.class);
+            ContractFixtures.CounterApi counter = manager.create("Counter", ContractFixtures.CounterApi.class);
             List<JvmProcess> children = new ArrayList<>();
             try {
                 for (int p = 0; p < processes; p++) {
