@@ -16,6 +16,12 @@ import java.util.concurrent.TimeUnit;
  * a script doing the same steps on the Python side. Runs alternate between the two languages so that both
  * see the same machine; output is discarded, a non-zero exit fails the benchmark.
  *
+ * <p>Next to them, each program's floor: {@link JvmFloor} with the program's JVMs, each running an empty
+ * {@code main}, in the order the program needs them (seed 1: a parent and one child; seed 2: a parent, its
+ * manager's server and the pool's first worker booting side by side; seed 3: a parent, its server and the
+ * viewer side by side, then the modifier, and the 0.45 s of sleeps). No program with a fresh JVM per process
+ * can finish below that; where it is above Python's time, the JVM's start alone puts Python ahead.
+ *
  * <p>The Java programs run as a user runs them: {@code java -cp <jar> <main>}, no JVM flags, on the JDK that
  * runs this benchmark. One unmeasured run of each comes first on both sides: it fills the OS page cache, and
  * on the Java side it trains procshare's class-data archive for children (a new jar trains once).
@@ -27,25 +33,31 @@ final class ProgramBench {
     private ProgramBench() {
     }
 
-    record Program(String title, String javaMain, String pythonScript, List<String> args) {
+    /** {@code floor}: the {@link JvmFloor} stages of the program's JVMs. */
+    record Program(String title, String javaMain, String pythonScript, List<String> args, List<String> floor) {
     }
 
     static final List<Program> PROGRAMS = List.of(
             new Program("seed 1: a shared `Value` flag set by a daemon child `ttt`",
-                    "dev.procshare.examples.SharedFlagDemo", "seed1_shared_flag.py", List.of()),
+                    "dev.procshare.examples.SharedFlagDemo", "seed1_shared_flag.py", List.of(),
+                    List.of("1")),
             new Program("seed 2: `Manager` + `Namespace` + `Pool(4)`, two maps",
-                    "dev.procshare.examples.NamespacePoolDemo", "seed2_namespace_pool.py", List.of()),
+                    "dev.procshare.examples.NamespacePoolDemo", "seed2_namespace_pool.py", List.of(),
+                    List.of("2")),
             new Program("seed 3: a registered class, viewer + modifier processes (interval "
                     + SEED3_INTERVAL_SECONDS + " s: 0.45 s of sleeps)",
                     "dev.procshare.examples.RegisteredClassDemo", "seed3_registered_class.py",
-                    List.of(SEED3_INTERVAL_SECONDS)));
+                    List.of(SEED3_INTERVAL_SECONDS), List.of("2", "1", "s450")));
 
-    /** {java medians, python medians} in ms, one entry per program, over {@code runs} alternating runs. */
+    /**
+     * {java medians, python medians, floor medians} in ms, one entry per program, over {@code runs} runs of
+     * each, taking turns.
+     */
     static double[][] medians(int runs) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("procshare-seed-bench");
         String interpreter = pythonInterpreter();
         try {
-            double[][] out = new double[2][PROGRAMS.size()];
+            double[][] out = new double[3][PROGRAMS.size()];
             for (int p = 0; p < PROGRAMS.size(); p++) {
                 Program program = PROGRAMS.get(p);
                 Path script = dir.resolve(program.pythonScript());
@@ -57,16 +69,23 @@ final class ProgramBench {
                 java.addAll(program.args());
                 List<String> python = new ArrayList<>(List.of(interpreter, script.toString()));
                 python.addAll(program.args());
+                List<String> floor = new ArrayList<>(List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                        JvmFloor.class.getName()));
+                floor.addAll(program.floor());
                 timeMs(java);  // unmeasured: trains the children's class archive, fills the page cache
                 timeMs(python);
+                timeMs(floor);
                 List<Double> javaMs = new ArrayList<>();
                 List<Double> pythonMs = new ArrayList<>();
+                List<Double> floorMs = new ArrayList<>();
                 for (int r = 0; r < runs; r++) {
                     javaMs.add(timeMs(java));
                     pythonMs.add(timeMs(python));
+                    floorMs.add(timeMs(floor));
                 }
                 out[0][p] = median(javaMs);
                 out[1][p] = median(pythonMs);
+                out[2][p] = median(floorMs);
             }
             return out;
         } finally {
@@ -126,17 +145,20 @@ final class ProgramBench {
     static String report(int runs, String pythonVersion, String placement) throws IOException, InterruptedException {
         double[][] m = medians(runs);
         StringBuilder t = new StringBuilder();
-        t.append("| whole program, start to exit | Python multiprocessing | procshare | ratio (higher: procshare better) |\n")
-                .append("|---|---:|---:|---:|\n");
+        t.append("| whole program, start to exit | its JVMs, empty (floor) | Python multiprocessing | procshare "
+                        + "| ratio (higher: procshare better) |\n")
+                .append("|---|---:|---:|---:|---:|\n");
         for (int p = 0; p < PROGRAMS.size(); p++) {
             t.append("| ").append(PROGRAMS.get(p).title()).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f ms", m[2][p])).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f ms", m[1][p])).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f ms", m[0][p])).append(" | ")
                     .append(String.format(Locale.ROOT, "%.2f×", m[1][p] / m[0][p])).append(" |\n");
         }
         return "Whole seed programs vs Python " + pythonVersion + " (start method fork, Linux's default), Java "
                 + Runtime.version() + " (plain `java -cp`), " + placement + ", median of " + runs
-                + " runs each, alternating\n\n" + t;
+                + " runs each, taking turns. The floor is the same program's JVMs running empty mains "
+                + "(`JvmFloor`): no program with a fresh JVM per process finishes below it.\n\n" + t;
     }
 
     private static String javaExecutable() {

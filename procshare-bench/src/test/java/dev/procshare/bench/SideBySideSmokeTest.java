@@ -34,5 +34,6 @@ class SideBySideSmokeTest {
         assertTrue(Files.readString(out.resolve("processes.md")).contains("start + join"));
         assertTrue(Files.readString(out.resolve("manager.md")).contains("| namespace get, median |"));
         assertTrue(Files.readString(out.resolve("manager.svg")).startsWith("<svg"));
+        assertTrue(Files.readString(out.resolve("programs.md")).contains("| its JVMs, empty (floor) |"));
     }
 }
