@@ -106,7 +106,9 @@ public final class SideBySide {
             progress(r + "Pool(4): first task, and 4 cold starts at once");
             poolFirst.add(ProcessBench.poolFirstTaskMs(Math.max(3, starts / 3), 4));
             fourCold.add(ProcessBench.coldStartsTogetherMs(Math.max(3, starts / 3), 4));
-            try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.create(2)) {
+            // Both workers from the start, as Python's Pool(2): the map figures are for a pool at full size.
+            try (dev.procshare.process.ProcessPool pool = dev.procshare.process.ProcessPool.builder().size(2)
+                    .growAfter(java.time.Duration.ZERO).create()) {
                 progress(r + "pool map of " + small + " and " + large + " items");
                 firstMap.add(ProcessBench.firstMapMs(pool, small));
                 mapSmall.add(ProcessBench.mapItemsPerSecond(pool, small, 100));

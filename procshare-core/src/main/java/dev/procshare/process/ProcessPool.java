@@ -52,9 +52,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * throws breaks the pool: every pending and later task fails with its exception (instead of respawning
  * workers forever).
  *
- * <p><b>Lifecycle.</b> Workers start when the pool is created, in the background and a few at a time
- * ({@link Builder#startConcurrency}): the first task runs as soon as one worker is ready. They run
- * {@code initializer} once each, and are
+ * <p><b>Lifecycle.</b> The first worker starts when the pool is created, in the background; the others start
+ * as work needs them, once queued tasks have waited {@link Builder#growAfter} (200 ms) with no worker free to
+ * take them, a few at a time ({@link Builder#startConcurrency}). A pool whose tasks one worker keeps up with
+ * stays at one JVM; {@code growAfter(Duration.ZERO)} starts them all at once, as Python's {@code Pool} does.
+ * Workers run {@code initializer} once each, and are
  * replaced after {@link Builder#maxTasksPerChild} tasks if set. {@link #shutdown()} lets queued tasks finish;
  * {@link #shutdownNow()} kills the workers; {@link #close()} shuts down and waits. Workers watch this JVM and
  * exit if it dies.
@@ -86,6 +88,14 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private final java.util.concurrent.atomic.AtomicInteger liveSlots = new java.util.concurrent.atomic.AtomicInteger();
     /** Workers that may boot at once: JVMs booting side by side on too few cores all become ready late. */
     private final java.util.concurrent.Semaphore boots;
+    /** How long queued work waits, untaken, before a worker that has not started yet boots for it. */
+    private final long growAfterNanos;
+    /** When a pool thread last took work from the queue. */
+    private volatile long lastTakeNanos = System.nanoTime();
+    /** Where slots without a worker yet wait for work to need them; notified on enqueue and shutdown. */
+    private final Object demand = new Object();
+    /** Slots waiting on {@link #demand} with nothing queued: only then does an enqueue notify. */
+    private volatile int idleSlotsWaiting;
 
     private ProcessPool(Builder b) {
         this.size = b.size;
@@ -99,9 +109,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 null, true, initializer, b.startTimeout);
         this.boots = new java.util.concurrent.Semaphore(b.startConcurrency > 0 ? b.startConcurrency
                 : defaultStartConcurrency());
+        this.growAfterNanos = b.growAfter.toNanos();
         liveSlots.set(size);
         for (int i = 0; i < size; i++) {
-            Slot slot = new Slot(b.namePrefix + "-" + (i + 1));
+            Slot slot = new Slot(b.namePrefix + "-" + (i + 1), i == 0 || growAfterNanos == 0);
             slots.add(slot);
             slot.thread.start();
         }
@@ -416,6 +427,48 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     public void shutdown() {
         shutdown = true;
         abandonIdleBoots();
+        wakeSlotsWithoutWorker();
+    }
+
+    private void wakeSlotsWithoutWorker() {
+        synchronized (demand) {
+            demand.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until queued work needs another worker: the oldest queued item has waited {@link #growAfterNanos}
+     * and no pool thread has taken any work meanwhile. False once the pool is shut down with nothing queued:
+     * this slot's worker will never be needed.
+     */
+    private boolean awaitDemand() throws InterruptedException {
+        synchronized (demand) {
+            for (;;) {
+                if (shutdownNow || shutdown && queue.isEmpty()) {
+                    return false;
+                }
+                Work oldest = queue.peekFirst();
+                if (oldest == null) {
+                    idleSlotsWaiting++;
+                    try {
+                        demand.wait(1_000); // bounded: a missed wake-up costs a second, not the pool
+                    } finally {
+                        idleSlotsWaiting--;
+                    }
+                    continue;
+                }
+                long left = growAfterNanos - (System.nanoTime() - Math.max(oldest.queuedAt, lastTakeNanos));
+                if (left <= 0) {
+                    return true;
+                }
+                TimeUnit.NANOSECONDS.timedWait(demand, left);
+            }
+        }
+    }
+
+    private boolean needsAnotherWorker() {
+        Work oldest = queue.peekFirst();
+        return oldest != null && System.nanoTime() - Math.max(oldest.queuedAt, lastTakeNanos) >= growAfterNanos;
     }
 
     /**
@@ -465,6 +518,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             w.future.cancel(false);
             unstarted.add(w.asRunnable());
         }
+        wakeSlotsWithoutWorker();
         for (Slot slot : slots) {
             slot.abandonBoot();
             ChildConnection c = slot.connection;
@@ -537,6 +591,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             throw new RejectedExecutionException("the pool is shut down");
         } else {
             queue.add(work);
+            if (idleSlotsWaiting > 0) {
+                wakeSlotsWithoutWorker();
+            }
             if (liveSlots.get() == 0 && queue.remove(work)) {
                 // Every pool thread ended between the check and the add: nobody would run it.
                 work.future.completeExceptionally(broken != null ? broken
@@ -584,6 +641,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         volatile boolean awaited;
         /** A pool thread has taken it from the queue. */
         volatile boolean taken;
+        final long queuedAt = System.nanoTime();
 
         Work(byte kind, long fnId, byte[] fn, byte[] payload) {
             this.kind = kind;
@@ -745,9 +803,12 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         /** Held while the worker's channel is in use: by this slot's thread, or by a caller of apply(). */
         final java.util.concurrent.Semaphore busy = new java.util.concurrent.Semaphore(1); // not reentrant
         private int tasksDone;
+        /** Boots without waiting for work to need it: the first slot, a pool that grows at once, a replacement. */
+        private boolean eager;
 
-        Slot(String name) {
+        Slot(String name, boolean eager) {
             this.name = name;
+            this.eager = eager;
             this.thread = new Thread(this, "procshare-pool-" + name);
             thread.setDaemon(true);
         }
@@ -787,6 +848,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                     work = queue.poll(50, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return;
+                }
+                if (work != null) {
+                    lastTakeNanos = System.nanoTime();
                 }
                 if (work == null) {
                     if (shutdown && queue.isEmpty()) {
@@ -832,9 +896,18 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
          * shut down with nothing queued.
          */
         private boolean startWorker(boolean forWork) {
+            boolean onDemand = !forWork && !eager;
             try {
-                while (!boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-                    if (nothingToBootFor(forWork)) {
+                for (;;) {
+                    if (onDemand && !awaitDemand()) {
+                        return false;
+                    }
+                    if (boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
+                        if (!onDemand || needsAnotherWorker()) {
+                            break;
+                        }
+                        boots.release(); // a worker became ready during the wait for a turn and took the work
+                    } else if (nothingToBootFor(forWork)) {
                         return false;
                     }
                 }
@@ -850,6 +923,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 }
                 connection = Launcher.launch(spec, forWork ? null : this::booting);
                 tasksDone = 0;
+                eager = true; // once grown, the pool keeps its size: a worker that ends is replaced at once
+                lastTakeNanos = System.nanoTime(); // a worker ready now takes work next: no other boots for it yet
                 return true;
             } catch (RemoteTaskException e) {
                 breakPool(new RemoteTaskException("the pool initializer failed in worker " + name + ": "
@@ -967,6 +1042,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
         shutdown = true;
         failQueued(broken);
+        wakeSlotsWithoutWorker();
     }
 
     private void failQueued(Throwable cause) {
@@ -1051,6 +1127,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         private String namePrefix = "PoolWorker";
         private Duration startTimeout = Duration.ofSeconds(60);
         private int startConcurrency;
+        private Duration growAfter = Duration.ofMillis(200);
 
         private Builder() {
         }
@@ -1099,8 +1176,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         /**
          * How many workers may boot at the same time (default: one per available processor but one, at least
-         * one). The pool still grows to its full size; workers that are ready take queued tasks while the rest
-         * boot. A pool shut down with nothing queued kills the workers still booting, unless it has an
+         * one). Workers that are ready take queued tasks while the rest boot. A pool shut down with nothing queued kills the workers still booting, unless it has an
          * {@linkplain #initializer initializer}, which then runs in every worker as always.
          */
         public Builder startConcurrency(int workers) {
@@ -1111,7 +1187,26 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             return this;
         }
 
-        /** Starts the workers and returns the pool. */
+        /**
+         * How long queued tasks wait, with no worker taking any, before another worker starts for them (default
+         * 200 ms, about a worker's boot on a small machine: a task that waits less would not have been answered
+         * sooner by a worker started for it; a worker's first task, which loads and connects what it uses,
+         * often takes tens of ms). The first worker starts with the pool; the others start only as work needs them, so a pool
+         * that one worker keeps up with costs one JVM, and the JVMs that do start boot while the machine is not
+         * already busy booting the rest. Once started, a worker stays until the pool closes (and is replaced if
+         * it dies or reaches {@link #maxTasksPerChild}). {@link Duration#ZERO} starts every worker when the pool
+         * is created, as Python's {@code Pool(n)} does.
+         */
+        public Builder growAfter(Duration wait) {
+            Objects.requireNonNull(wait, "wait");
+            if (wait.isNegative()) {
+                throw new IllegalArgumentException("growAfter must not be negative, got " + wait);
+            }
+            this.growAfter = wait;
+            return this;
+        }
+
+        /** Starts the first worker (or all, with {@code growAfter(Duration.ZERO)}) and returns the pool. */
         public ProcessPool create() {
             return new ProcessPool(this);
         }

@@ -106,7 +106,9 @@ class ProcessPoolTest {
     @Test
     void initializerRunsOncePerWorkerAndMaxTasksPerChildRecyclesWorkers() throws Exception {
         try (SharedLong initialized = SharedLong.create(0)) {
-            try (ProcessPool pool = ProcessPool.builder().size(2).initializer(initialized::incrementAndGet).create()) {
+            // growAfter(ZERO): both workers start with the pool, although one could run all the tasks.
+            try (ProcessPool pool = ProcessPool.builder().size(2).growAfter(java.time.Duration.ZERO)
+                    .initializer(initialized::incrementAndGet).create()) {
                 pool.map(x -> x, IntStream.range(0, 100).boxed().collect(Collectors.toList()), 1);
             }
             // Checked after close(): one worker may have run every task while the other was still starting.
@@ -123,8 +125,9 @@ class ProcessPoolTest {
 
     @Test
     void killedWorkerFailsItsTaskOnlyAndThePoolGoesOn() throws Exception {
+        // growAfter(ZERO): the pool is at full size before and, once the dead worker is replaced, after.
         try (SharedLong victimPid = SharedLong.create(0);
-             ProcessPool pool = ProcessPool.create(2)) {
+             ProcessPool pool = ProcessPool.builder().size(2).growAfter(java.time.Duration.ZERO).create()) {
             CompletableFuture<Object> doomed = pool.submit(() -> {
                 victimPid.set(ProcessHandle.current().pid());
                 Thread.sleep(120_000);
@@ -296,13 +299,32 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aPoolThatOneWorkerKeepsUpWithStartsNoOtherWorker() throws Exception {
+        // A long growAfter: on a loaded machine a worker may take a task late, and that must not count here.
+        Set<ProcessHandle> before = ProcessHandle.current().descendants().collect(Collectors.toSet());
+        try (ProcessPool pool = ProcessPool.builder().size(3).growAfter(java.time.Duration.ofSeconds(20)).create()) {
+            Set<Long> pids = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                pids.add(pool.apply(() -> ProcessHandle.current().pid()));
+            }
+            pids.addAll(pool.map(x -> ProcessHandle.current().pid(), IntStream.range(0, 50).boxed().toList(), 1));
+            assertEquals(1, pids.size(), "every task ran in the first worker: " + pids);
+            assertEquals(List.copyOf(pids), pool.workerPids());
+            assertEquals(Set.of(pids.iterator().next()), ProcessHandle.current().descendants()
+                    .filter(p -> !before.contains(p)).map(ProcessHandle::pid).collect(Collectors.toSet()),
+                    "no other worker JVM is booting");
+        }
+    }
+
+    @Test
     void closingWithNothingQueuedKillsWorkersStillBooting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // HotSpot's PauseAtStartup holds each worker JVM at its very start while the file exists: the first is
         // let go, the second stays booting for good, and close() must not wait for it.
         java.nio.file.Path pause = dir.resolve("vm.paused");
         Set<ProcessHandle> before = ProcessHandle.current().descendants().collect(Collectors.toSet());
-        ProcessPool pool = ProcessPool.builder().size(2).startConcurrency(1).startTimeout(java.time.Duration.ofMinutes(5))
+        ProcessPool pool = ProcessPool.builder().size(2).startConcurrency(1).growAfter(java.time.Duration.ZERO)
+                .startTimeout(java.time.Duration.ofMinutes(5))
                 .jvmOptions("-XX:+UnlockDiagnosticVMOptions", "-XX:+PauseAtStartup", "-XX:PauseAtStartupFile=" + pause)
                 .create();
         try {
@@ -333,6 +355,13 @@ class ProcessPoolTest {
             assertTrue(System.nanoTime() < until, "no worker JVM reached its start pause within 60 s");
             Thread.sleep(5);
         }
+    }
+
+    @Test
+    void aNegativeGrowAfterIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ProcessPool.builder().growAfter(java.time.Duration.ofMillis(-1)));
+        assertTrue(e.getMessage().contains("growAfter"), e.getMessage());
     }
 
     @Test

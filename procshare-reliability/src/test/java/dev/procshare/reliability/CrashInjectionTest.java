@@ -224,7 +224,7 @@ class CrashInjectionTest {
             try (ChildJvm parent = ChildJvm.task(() -> {
                 JvmProcess daemon = JvmProcess.builder().daemon(true).target(() -> sleep()).start();
                 JvmProcess plain = JvmProcess.builder().target(() -> sleep()).start();
-                ProcessPool pool = ProcessPool.create(2);
+                ProcessPool pool = ProcessPool.builder().size(2).growAfter(java.time.Duration.ZERO).create();
                 pool.map(i -> i, List.of(1, 2, 3, 4));
                 Manager manager = Manager.start();
                 manager.namespace().set("x", 1);
