@@ -6,7 +6,7 @@ import dev.procshare.process.ProcessPool;
 import java.util.List;
 
 /**
- * A pool of 4 worker JVMs, Python's {@code Pool(processes=4)}: an ordered {@code map}, and a shared counter
+ * A pool of up to 4 worker JVMs, Python's {@code Pool(processes=4)}: an ordered {@code map}, and a shared counter
  * handed to every task (which Python refuses: "Synchronized objects should only be shared between processes
  * through inheritance").
  */

@@ -59,7 +59,7 @@ public final class QuickStart {
     static List<Integer> processesAndPools() throws Exception {
         List<Integer> result;
         // snippet:begin processes
-        try (ProcessPool pool = ProcessPool.create(4);              // Pool(processes=4): 4 worker JVMs
+        try (ProcessPool pool = ProcessPool.create(4);              // Pool(processes=4): up to 4 worker JVMs
              SharedLong hits = SharedLong.create(0)) {
             List<Integer> squares = pool.map(x -> x * x, List.of(1, 2, 3, 4));   // ordered, like Pool.map
             pool.map(x -> hits.incrementAndGet(), List.of(1, 2, 3, 4));          // shared handles in tasks
