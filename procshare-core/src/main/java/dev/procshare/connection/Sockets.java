@@ -29,6 +29,23 @@ public final class Sockets {
     }
 
     /**
+     * Loads and initialises what a first Unix-socket connection needs, for a thread that would otherwise wait
+     * (for a server's JVM to listen, say): the JDK seeds a {@code SecureRandom} for its Unix-socket support,
+     * about 25 ms in a fresh JVM here, and a first selector costs about as much again. Errors are ignored:
+     * the connection itself reports them.
+     */
+    public static void warmUp() {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+             Selector selector = Selector.open()) {
+            channel.configureBlocking(false);
+            channel.register(selector, SelectionKey.OP_READ);
+            selector.selectNow();
+        } catch (IOException | RuntimeException ignored) {
+            // only an optimisation
+        }
+    }
+
+    /**
      * Makes {@code channel} non-blocking (every wait then has a deadline), on TCP without Nagle's delay and
      * with keep-alive (a dead host is noticed), and returns a selector that wakes when it can be read.
      */
