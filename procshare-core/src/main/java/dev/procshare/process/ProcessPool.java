@@ -95,7 +95,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     /** Where slots without a worker yet wait for work to need them; notified on enqueue and shutdown. */
     private final Object demand = new Object();
     /** Slots waiting on {@link #demand} with nothing queued: only then does an enqueue notify. */
-    private volatile int idleSlotsWaiting;
+    private final java.util.concurrent.atomic.AtomicInteger idleSlotsWaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private ProcessPool(Builder b) {
         this.size = b.size;
@@ -447,15 +447,17 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 if (shutdownNow || shutdown && queue.isEmpty()) {
                     return false;
                 }
-                Work oldest = queue.peekFirst();
-                if (oldest == null) {
-                    idleSlotsWaiting++;
-                    try {
-                        demand.wait(1_000); // bounded: a missed wake-up costs a second, not the pool
-                    } finally {
-                        idleSlotsWaiting--;
+                // Counted before looking: an enqueue either sees this count and notifies, or is seen here.
+                idleSlotsWaiting.incrementAndGet();
+                Work oldest;
+                try {
+                    oldest = queue.peekFirst();
+                    if (oldest == null) {
+                        demand.wait(1_000); // bounded all the same: a missed wake-up costs a second
+                        continue;
                     }
-                    continue;
+                } finally {
+                    idleSlotsWaiting.decrementAndGet();
                 }
                 long left = growAfterNanos - (System.nanoTime() - Math.max(oldest.queuedAt, lastTakeNanos));
                 if (left <= 0) {
@@ -591,7 +593,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             throw new RejectedExecutionException("the pool is shut down");
         } else {
             queue.add(work);
-            if (idleSlotsWaiting > 0) {
+            if (idleSlotsWaiting.get() > 0) {
                 wakeSlotsWithoutWorker();
             }
             if (liveSlots.get() == 0 && queue.remove(work)) {
