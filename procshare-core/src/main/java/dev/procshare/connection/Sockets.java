@@ -40,7 +40,7 @@ public final class Sockets {
             channel.configureBlocking(false);
             channel.register(selector, SelectionKey.OP_READ);
             selector.selectNow();
-        } catch (IOException | RuntimeException ignored) {
+        } catch (IOException | RuntimeException | LinkageError ignored) {
             // only an optimisation
         }
     }

@@ -65,7 +65,7 @@ final class ManagerLauncher {
             process = jvm.start();
             // What managers of killed JVMs left, and what the connection will load: while the new JVM boots.
             ManagerSockets.cleanStale(false);
-            warmUpFirstConnection();
+            warmUpFirstConnection(where.isUnix());
             Address bound = awaitAddress(process, Path.of(addressFile), b.startTimeout);
             ManagerClient client = ManagerClient.starting(bound, key, null);
             connectWhenListening(process, bound, client, b.startTimeout);
@@ -125,7 +125,7 @@ final class ManagerLauncher {
                     JvmProcess process = jvm.start();
                     launched.complete(process);
                     ManagerSockets.cleanStale(false); // what managers of killed JVMs left, while the new one boots
-                    warmUpFirstConnection(); // and what the connection will load: ~60 ms less after the wait
+                    warmUpFirstConnection(where.isUnix()); // and what the connection will load: ~60 ms less after the wait
                     connectWhenListening(process, where, client, timeout);
                     started.complete(null);
                 } catch (RuntimeException | Error e) {
@@ -177,7 +177,7 @@ final class ManagerLauncher {
         Thread warm = new Thread("procshare-manager-warm-up") {
             @Override
             public void run() {
-                warmUpFirstConnection();
+                warmUpFirstConnection(false); // the server bound its socket already
             }
         };
         warm.setDaemon(true);
@@ -189,15 +189,17 @@ final class ManagerLauncher {
      * selector machinery, the handshake's HMAC, the shared-memory link, the codec), where a thread would
      * otherwise wait: measured in a parent, the first connection's own 85 ms were mostly these classes.
      */
-    static void warmUpFirstConnection() {
-        Sockets.warmUp();
+    static void warmUpFirstConnection(boolean unixSocket) {
+        if (unixSocket) {
+            Sockets.warmUp();
+        }
         try {
             Handshake.mac(new byte[32], "server", Handshake.nonce());
             ShmLink.create().close();
             Codec codec = CodecProvider.standard().create(AllowList.defaults());
             codec.decode(codec.encode(new ArrayList<>(List.of(0, "warm-up", 0L, new ArrayList<>()))));
-        } catch (IOException | ClassNotFoundException | RuntimeException ignored) {
-            // only an optimisation
+        } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError ignored) {
+            // only an optimisation: the connection itself reports what is wrong
         }
     }
 

@@ -53,9 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * workers forever).
  *
  * <p><b>Lifecycle.</b> The first worker starts when the pool is created, in the background; the others start
- * as work needs them, once queued tasks have waited {@link Builder#growAfter} (200 ms) with no worker free to
- * take them, a few at a time ({@link Builder#startConcurrency}). A pool whose tasks one worker keeps up with
- * stays at one JVM; {@code growAfter(Duration.ZERO)} starts them all at once, as Python's {@code Pool} does.
+ * as work needs them: one more for each queued task beyond those the booting workers are for, once the
+ * oldest has waited {@link Builder#growAfter} (200 ms), a few at a time ({@link Builder#startConcurrency}).
+ * A pool whose tasks one worker keeps up with stays at one JVM, and one whose tasks pile up grows to its
+ * size; {@code growAfter(Duration.ZERO)} starts them all at once, as Python's {@code Pool} does.
  * Workers run {@code initializer} once each, and are
  * replaced after {@link Builder#maxTasksPerChild} tasks if set. {@link #shutdown()} lets queued tasks finish;
  * {@link #shutdownNow()} kills the workers; {@link #close()} shuts down and waits. Workers watch this JVM and
@@ -88,14 +89,20 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     private final java.util.concurrent.atomic.AtomicInteger liveSlots = new java.util.concurrent.atomic.AtomicInteger();
     /** Workers that may boot at once: JVMs booting side by side on too few cores all become ready late. */
     private final java.util.concurrent.Semaphore boots;
-    /** How long queued work waits, untaken, before a worker that has not started yet boots for it. */
+    /** How long queued work waits before a worker that has not started yet boots for it. */
     private final long growAfterNanos;
-    /** When a pool thread last took work from the queue. */
-    private volatile long lastTakeNanos = System.nanoTime();
-    /** Where slots without a worker yet wait for work to need them; notified on enqueue and shutdown. */
+    /**
+     * How often a slot without a worker looks at the queue while nothing in it is near {@link #growAfterNanos}:
+     * polled rather than woken by each enqueue, which would wake every such slot on every {@code submit}.
+     */
+    private final long growPollNanos;
+    /** When the pool's first worker became ready: queued work waits from then at the earliest. */
+    private volatile long firstReadyNanos;
+    private volatile boolean anyReady;
+    /** Workers booting because queued work needed them; each is for one queued item. */
+    private int growing;
+    /** Guards {@link #growing}; slots without a worker wait on it (woken on shutdown). */
     private final Object demand = new Object();
-    /** Slots waiting on {@link #demand} with nothing queued: only then does an enqueue notify. */
-    private final java.util.concurrent.atomic.AtomicInteger idleSlotsWaiting = new java.util.concurrent.atomic.AtomicInteger();
 
     private ProcessPool(Builder b) {
         this.size = b.size;
@@ -109,7 +116,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 null, true, initializer, b.startTimeout);
         this.boots = new java.util.concurrent.Semaphore(b.startConcurrency > 0 ? b.startConcurrency
                 : defaultStartConcurrency());
-        this.growAfterNanos = b.growAfter.toNanos();
+        this.growAfterNanos = saturatedNanos(b.growAfter);
+        this.growPollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                Math.min(growAfterNanos / 2, TimeUnit.SECONDS.toNanos(1)));
         liveSlots.set(size);
         for (int i = 0; i < size; i++) {
             Slot slot = new Slot(b.namePrefix + "-" + (i + 1), i == 0 || growAfterNanos == 0);
@@ -436,10 +445,17 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
     }
 
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE / 4; // centuries: never, in effect
+        }
+    }
+
     /**
-     * Waits until queued work needs another worker: the oldest queued item has waited {@link #growAfterNanos}
-     * and no pool thread has taken any work meanwhile. False once the pool is shut down with nothing queued:
-     * this slot's worker will never be needed.
+     * Waits until queued work needs another worker ({@link #growthDueIn}). False once the pool is shut down
+     * with nothing queued: this slot's worker will never be needed.
      */
     private boolean awaitDemand() throws InterruptedException {
         synchronized (demand) {
@@ -447,30 +463,66 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 if (shutdownNow || shutdown && queue.isEmpty()) {
                     return false;
                 }
-                // Counted before looking: an enqueue either sees this count and notifies, or is seen here.
-                idleSlotsWaiting.incrementAndGet();
-                Work oldest;
-                try {
-                    oldest = queue.peekFirst();
-                    if (oldest == null) {
-                        demand.wait(1_000); // bounded all the same: a missed wake-up costs a second
-                        continue;
-                    }
-                } finally {
-                    idleSlotsWaiting.decrementAndGet();
-                }
-                long left = growAfterNanos - (System.nanoTime() - Math.max(oldest.queuedAt, lastTakeNanos));
+                long left = growthDueIn();
                 if (left <= 0) {
                     return true;
                 }
-                TimeUnit.NANOSECONDS.timedWait(demand, left);
+                TimeUnit.NANOSECONDS.timedWait(demand, Math.min(left, growPollNanos));
             }
         }
     }
 
-    private boolean needsAnotherWorker() {
-        Work oldest = queue.peekFirst();
-        return oldest != null && System.nanoTime() - Math.max(oldest.queuedAt, lastTakeNanos) >= growAfterNanos;
+    /**
+     * Claims a boot for queued work if it needs one now: the caller then boots a worker and calls
+     * {@link #grown()} when that boot ends. Atomic, so that one waiting item starts one worker, not one per
+     * slot that saw it.
+     */
+    private boolean claimGrowth() {
+        synchronized (demand) {
+            if (growthDueIn() > 0) {
+                return false;
+            }
+            growing++;
+            return true;
+        }
+    }
+
+    private void grown() {
+        synchronized (demand) {
+            growing--;
+        }
+    }
+
+    /**
+     * Nanoseconds until queued work needs one more worker than are booting for it (at most 0: now; about
+     * {@code Long.MAX_VALUE}: no such work queued). It does once more items are queued than workers boot for
+     * them, and the oldest has waited {@link #growAfterNanos}, counted from the first worker's readiness at
+     * the earliest: a backlog a worker clears as it comes is no reason to boot another, and one that built up
+     * while the first worker booted is no sign of it yet. Items cancelled in the queue do not count.
+     */
+    private long growthDueIn() {
+        int claimed;
+        synchronized (demand) {
+            claimed = growing;
+        }
+        int live = 0;
+        long oldestAt = 0;
+        for (Work w : queue) { // weakly consistent; stops after claimed + 1 live items
+            if (w.future.isDone()) {
+                continue;
+            }
+            if (live == 0) {
+                oldestAt = w.queuedAt;
+            }
+            if (++live > claimed) {
+                break;
+            }
+        }
+        if (live <= claimed) {
+            return Long.MAX_VALUE;
+        }
+        long since = anyReady && firstReadyNanos - oldestAt > 0 ? firstReadyNanos : oldestAt;
+        return growAfterNanos - (System.nanoTime() - since);
     }
 
     /**
@@ -593,9 +645,6 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             throw new RejectedExecutionException("the pool is shut down");
         } else {
             queue.add(work);
-            if (idleSlotsWaiting.get() > 0) {
-                wakeSlotsWithoutWorker();
-            }
             if (liveSlots.get() == 0 && queue.remove(work)) {
                 // Every pool thread ended between the check and the add: nobody would run it.
                 work.future.completeExceptionally(broken != null ? broken
@@ -851,8 +900,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 } catch (InterruptedException e) {
                     return;
                 }
-                if (work != null) {
-                    lastTakeNanos = System.nanoTime();
+                if (shutdown && queue.isEmpty()) {
+                    wakeSlotsWithoutWorker(); // slots waiting for a need that can no longer come
                 }
                 if (work == null) {
                     if (shutdown && queue.isEmpty()) {
@@ -905,7 +954,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                         return false;
                     }
                     if (boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-                        if (!onDemand || needsAnotherWorker()) {
+                        if (!onDemand || claimGrowth()) {
                             break;
                         }
                         boots.release(); // a worker became ready during the wait for a turn and took the work
@@ -926,7 +975,10 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 connection = Launcher.launch(spec, forWork ? null : this::booting);
                 tasksDone = 0;
                 eager = true; // once grown, the pool keeps its size: a worker that ends is replaced at once
-                lastTakeNanos = System.nanoTime(); // a worker ready now takes work next: no other boots for it yet
+                if (!anyReady) {
+                    firstReadyNanos = System.nanoTime();
+                    anyReady = true;
+                }
                 return true;
             } catch (RemoteTaskException e) {
                 breakPool(new RemoteTaskException("the pool initializer failed in worker " + name + ": "
@@ -943,6 +995,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             } finally {
                 synchronized (this) {
                     idleBoot = null;
+                }
+                if (onDemand) {
+                    grown();
                 }
                 boots.release();
             }
@@ -1178,8 +1233,9 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
 
         /**
          * How many workers may boot at the same time (default: one per available processor but one, at least
-         * one). Workers that are ready take queued tasks while the rest boot. A pool shut down with nothing queued kills the workers still booting, unless it has an
-         * {@linkplain #initializer initializer}, which then runs in every worker as always.
+         * one). Workers that are ready take queued tasks while the rest boot. A pool shut down with nothing
+         * queued kills the workers still booting, unless it has an {@linkplain #initializer initializer}, which
+         * then runs in every worker that started, as always.
          */
         public Builder startConcurrency(int workers) {
             if (workers < 1) {
@@ -1190,12 +1246,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
 
         /**
-         * How long queued tasks wait, with no worker taking any, before another worker starts for them (default
-         * 200 ms, about a worker's boot on a small machine: a task that waits less would not have been answered
-         * sooner by a worker started for it; a worker's first task, which loads and connects what it uses,
-         * often takes tens of ms). The first worker starts with the pool; the others start only as work needs them, so a pool
-         * that one worker keeps up with costs one JVM, and the JVMs that do start boot while the machine is not
-         * already busy booting the rest. Once started, a worker stays until the pool closes (and is replaced if
+         * How long a queued task waits before another worker starts for it (default 200 ms, about a worker's
+         * boot on a small machine: a task that waits less would not have been answered sooner by a worker
+         * started for it, and a worker's first task, which loads and connects what it uses, often takes tens
+         * of ms). Counted from the first worker's readiness at the earliest. The first worker starts with the
+         * pool; the others start only as work needs them, one for each waiting task beyond those already
+         * booting workers are for, so a pool that one worker keeps up with costs one JVM and one whose tasks
+         * pile up grows to its size. Once started, a worker stays until the pool closes (and is replaced if
          * it dies or reaches {@link #maxTasksPerChild}). {@link Duration#ZERO} starts every worker when the pool
          * is created, as Python's {@code Pool(n)} does.
          */

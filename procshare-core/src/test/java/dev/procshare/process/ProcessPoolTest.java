@@ -317,6 +317,28 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aPoolWhoseWorkerTakesSlowTasksOneAfterAnotherStillGrows() throws Exception {
+        // The first worker takes a 100 ms task every 100 ms: the backlog, not a pause in taking, grows the pool.
+        // The tasks stop sleeping once a second worker has run one, so the test takes about as long as that.
+        try (SharedLong firstPid = SharedLong.create(0);
+             SharedLong otherPid = SharedLong.create(0);
+             ProcessPool pool = ProcessPool.builder().size(2).create()) {
+            pool.map(i -> {
+                long me = ProcessHandle.current().pid();
+                firstPid.compareAndSet(0, me);
+                if (firstPid.get() != me) {
+                    otherPid.set(me);
+                }
+                if (otherPid.get() == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                return me;
+            }, IntStream.range(0, 600).boxed().toList(), 1);
+            assertTrue(otherPid.get() != 0, "one worker ran all 600 tasks: the pool never grew");
+        }
+    }
+
+    @Test
     void closingWithNothingQueuedKillsWorkersStillBooting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // HotSpot's PauseAtStartup holds each worker JVM at its very start while the file exists: the first is
