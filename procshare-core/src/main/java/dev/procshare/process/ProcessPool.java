@@ -127,12 +127,12 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
     }
 
-    /** A pool with one worker per available processor. */
+    /** A pool of up to one worker per available processor (see {@link Builder#growAfter}). */
     public static ProcessPool create() {
         return builder().create();
     }
 
-    /** A pool of {@code workers} worker JVMs. */
+    /** A pool of up to {@code workers} worker JVMs, started as work needs them ({@link Builder#growAfter}). */
     public static ProcessPool create(int workers) {
         return builder().size(workers).create();
     }
@@ -1189,7 +1189,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         private Builder() {
         }
 
-        /** Number of worker JVMs; default the number of available processors. */
+        /** The most worker JVMs the pool runs at once; default the number of available processors. */
         public Builder size(int workers) {
             if (workers < 1) {
                 throw new IllegalArgumentException("a pool needs at least one worker, not " + workers);
