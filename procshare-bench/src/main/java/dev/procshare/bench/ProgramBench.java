@@ -1,13 +1,20 @@
 package dev.procshare.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
 
 /**
  * The seed note's three programs as whole processes, start to exit, next to the same programs in Python:
@@ -23,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * can finish below that; where it is above Python's time, the JVM's start alone puts Python ahead.
  *
  * <p>The Java programs run as a user runs them: {@code java -cp <jar> <main>}, no JVM flags, on the JDK that
- * runs this benchmark. One unmeasured run of each comes first on both sides: it fills the OS page cache, and
+ * runs this benchmark, from a jar of procshare and the examples only ({@link #programClasspath}). One unmeasured run of each comes first on both sides: it fills the OS page cache, and
  * on the Java side it trains procshare's class-data archive for children (a new jar trains once).
  */
 final class ProgramBench {
@@ -57,6 +64,7 @@ final class ProgramBench {
         Path dir = Files.createTempDirectory("procshare-seed-bench");
         String interpreter = pythonInterpreter();
         try {
+            String classpath = programClasspath(System.getProperty("java.class.path"), dir);
             double[][] out = new double[3][PROGRAMS.size()];
             for (int p = 0; p < PROGRAMS.size(); p++) {
                 Program program = PROGRAMS.get(p);
@@ -64,12 +72,12 @@ final class ProgramBench {
                 try (InputStream in = ProgramBench.class.getResourceAsStream("seed/" + program.pythonScript())) {
                     Files.write(script, in.readAllBytes());
                 }
-                List<String> java = new ArrayList<>(List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                List<String> java = new ArrayList<>(List.of(javaExecutable(), "-cp", classpath,
                         program.javaMain()));
                 java.addAll(program.args());
                 List<String> python = new ArrayList<>(List.of(interpreter, script.toString()));
                 python.addAll(program.args());
-                List<String> floor = new ArrayList<>(List.of(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                List<String> floor = new ArrayList<>(List.of(javaExecutable(), "-cp", classpath,
                         JvmFloor.class.getName()));
                 floor.addAll(program.floor());
                 timeMs(java);  // unmeasured: trains the children's class archive, fills the page cache
@@ -96,6 +104,44 @@ final class ProgramBench {
             }
             Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * The classpath the programs run with: one jar of procshare and its examples (and {@link JvmFloor}), as a
+     * user's application jar holds their code and procshare, when this benchmark runs from jars. The
+     * benchmarks jar also holds JMH, Redisson and Netty (24 MB, thousands of entries): opening it cost each
+     * JVM of a program 10-20 ms here, seed 2 as a whole about 40 ms. A classpath {@code own} with a directory
+     * is used as it is; so is one whose jars hold none of procshare's classes.
+     */
+    static String programClasspath(String own, Path dir) throws IOException {
+        Path slim = dir.resolve("seed-programs.jar");
+        Set<String> copied = new HashSet<>();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(slim))) {
+            for (String entry : own.split(File.pathSeparator)) {
+                if (!entry.endsWith(".jar") || !Files.isRegularFile(Path.of(entry))) {
+                    return own;
+                }
+                try (JarFile jar = new JarFile(entry)) {
+                    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+                        JarEntry from = e.nextElement();
+                        if (programClass(from.getName()) && copied.add(from.getName())) {
+                            out.putNextEntry(new JarEntry(from.getName()));
+                            try (InputStream in = jar.getInputStream(from)) {
+                                in.transferTo(out);
+                            }
+                            out.closeEntry();
+                        }
+                    }
+                }
+            }
+        }
+        return copied.isEmpty() ? own : slim.toString();
+    }
+
+    /** procshare's classes and the examples', not the Redis backend (its service file stays out too). */
+    private static boolean programClass(String name) {
+        return name.startsWith("dev/procshare/") && name.endsWith(".class") && !name.startsWith("dev/procshare/redis/")
+                && (!name.startsWith("dev/procshare/bench/") || name.startsWith("dev/procshare/bench/JvmFloor"));
     }
 
     /**
@@ -156,7 +202,7 @@ final class ProgramBench {
                     .append(String.format(Locale.ROOT, "%.2f×", m[1][p] / m[0][p])).append(" |\n");
         }
         return "Whole seed programs vs Python " + pythonVersion + " (start method fork, Linux's default), Java "
-                + Runtime.version() + " (plain `java -cp`), " + placement + ", median of " + runs
+                + Runtime.version() + " (plain `java -cp` of a jar holding procshare and the examples), " + placement + ", median of " + runs
                 + " runs each, taking turns. The floor is the same program's JVMs running empty mains "
                 + "(`JvmFloor`): no program with a fresh JVM per process finishes below it.\n\n" + t;
     }
