@@ -53,8 +53,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * workers forever).
  *
  * <p><b>Lifecycle.</b> The first worker starts when the pool is created, in the background; the others start
- * as work needs them: one more for each queued task beyond those the booting workers are for, once the
- * oldest has waited {@link Builder#growAfter} (200 ms), a few at a time ({@link Builder#startConcurrency}).
+ * as work needs them: once it is ready and the oldest queued task has waited {@link Builder#growAfter}
+ * (200 ms), one more for each queued task beyond those the booting workers will take, a few at a time
+ * ({@link Builder#startConcurrency}).
  * A pool whose tasks one worker keeps up with stays at one JVM, and one whose tasks pile up grows to its
  * size; {@code growAfter(Duration.ZERO)} starts them all at once, as Python's {@code Pool} does.
  * Workers run {@code initializer} once each, and are
@@ -99,9 +100,12 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     /** When the pool's first worker became ready: queued work waits from then at the earliest. */
     private volatile long firstReadyNanos;
     private volatile boolean anyReady;
-    /** Workers booting because queued work needed them; each is for one queued item. */
-    private int growing;
-    /** Guards {@link #growing}; slots without a worker wait on it (woken on shutdown). */
+    /**
+     * Workers booting, or booted and not yet back from their first look at the queue: each will take one
+     * queued item, so that many items need no other worker (a boot for a task already in hand not counted).
+     */
+    private int booting;
+    /** Guards {@link #booting}; slots without a worker wait on it (woken on shutdown). */
     private final Object demand = new Object();
 
     private ProcessPool(Builder b) {
@@ -473,37 +477,40 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
     }
 
     /**
-     * Claims a boot for queued work if it needs one now: the caller then boots a worker and calls
-     * {@link #grown()} when that boot ends. Atomic, so that one waiting item starts one worker, not one per
-     * slot that saw it.
+     * Counts a boot in {@link #booting}; with {@code ifNeeded}, only if queued work needs another worker now
+     * (atomic, so that one waiting item starts one worker, not one per slot that saw it). The booting slot
+     * calls {@link #bootTookItsTurn()} once its worker has looked at the queue, or its boot failed.
      */
-    private boolean claimGrowth() {
+    private boolean countBoot(boolean ifNeeded) {
         synchronized (demand) {
-            if (growthDueIn() > 0) {
+            if (ifNeeded && growthDueIn() > 0) {
                 return false;
             }
-            growing++;
+            booting++;
             return true;
         }
     }
 
-    private void grown() {
+    private void bootTookItsTurn() {
         synchronized (demand) {
-            growing--;
+            booting--;
         }
     }
 
     /**
      * Nanoseconds until queued work needs one more worker than are booting for it (at most 0: now; about
-     * {@code Long.MAX_VALUE}: no such work queued). It does once more items are queued than workers boot for
-     * them, and the oldest has waited {@link #growAfterNanos}, counted from the first worker's readiness at
-     * the earliest: a backlog a worker clears as it comes is no reason to boot another, and one that built up
-     * while the first worker booted is no sign of it yet. Items cancelled in the queue do not count.
+     * {@code Long.MAX_VALUE}: not while things stay as they are). It does once more items are queued than
+     * workers boot for them, and the oldest has waited {@link #growAfterNanos}, counted from the first
+     * worker's readiness: a backlog a worker clears as it comes is no reason to boot another, and one that
+     * built up while the first worker booted is no sign of it yet. Items cancelled in the queue do not count.
      */
     private long growthDueIn() {
+        if (!anyReady) {
+            return Long.MAX_VALUE; // polled again: the first worker's readiness starts the clock
+        }
         int claimed;
         synchronized (demand) {
-            claimed = growing;
+            claimed = booting;
         }
         int live = 0;
         long oldestAt = 0;
@@ -521,7 +528,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         if (live <= claimed) {
             return Long.MAX_VALUE;
         }
-        long since = anyReady && firstReadyNanos - oldestAt > 0 ? firstReadyNanos : oldestAt;
+        long since = firstReadyNanos - oldestAt > 0 ? firstReadyNanos : oldestAt;
         return growAfterNanos - (System.nanoTime() - since);
     }
 
@@ -856,6 +863,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         private int tasksDone;
         /** Boots without waiting for work to need it: the first slot, a pool that grows at once, a replacement. */
         private boolean eager;
+        /** This slot's boot is counted in {@link #booting} until its worker has looked at the queue once. */
+        private boolean countedBoot;
 
         Slot(String name, boolean eager) {
             this.name = name;
@@ -871,6 +880,7 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
             } catch (Throwable t) {
                 breakPool(new IllegalStateException("pool thread of worker " + name + " failed: " + t, t));
             } finally {
+                uncountBoot();
                 // Taken for good: no direct caller may use the worker once this slot is done.
                 busy.acquireUninterruptibly();
                 ChildConnection c = connection;
@@ -899,6 +909,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                     work = queue.poll(50, TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     return;
+                } finally {
+                    uncountBoot();
                 }
                 if (shutdown && queue.isEmpty()) {
                     wakeSlotsWithoutWorker(); // slots waiting for a need that can no longer come
@@ -954,7 +966,8 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                         return false;
                     }
                     if (boots.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-                        if (!onDemand || claimGrowth()) {
+                        if (forWork || countBoot(onDemand)) {
+                            countedBoot = !forWork;
                             break;
                         }
                         boots.release(); // a worker became ready during the wait for a turn and took the work
@@ -996,10 +1009,17 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
                 synchronized (this) {
                     idleBoot = null;
                 }
-                if (onDemand) {
-                    grown();
+                if (connection == null) {
+                    uncountBoot(); // it failed: no worker will take an item for it
                 }
                 boots.release();
+            }
+        }
+
+        private void uncountBoot() {
+            if (countedBoot) {
+                countedBoot = false;
+                bootTookItsTurn();
             }
         }
 
@@ -1246,13 +1266,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
         }
 
         /**
-         * How long a queued task waits before another worker starts for it (default 200 ms, about a worker's
+         * How long the oldest queued task waits before more workers start (default 200 ms, about a worker's
          * boot on a small machine: a task that waits less would not have been answered sooner by a worker
          * started for it, and a worker's first task, which loads and connects what it uses, often takes tens
-         * of ms). Counted from the first worker's readiness at the earliest. The first worker starts with the
-         * pool; the others start only as work needs them, one for each waiting task beyond those already
-         * booting workers are for, so a pool that one worker keeps up with costs one JVM and one whose tasks
-         * pile up grows to its size. Once started, a worker stays until the pool closes (and is replaced if
+         * of ms). Counted from the first worker's readiness: nothing grows before one worker is ready. The
+         * first worker starts with the pool; the others start only as work needs them, then one for each
+         * queued task beyond those the booting workers will take, a few at a time ({@link #startConcurrency}),
+         * so a pool that one worker keeps up with costs one JVM and one whose tasks pile up grows to its size. Once started, a worker stays until the pool closes (and is replaced if
          * it dies or reaches {@link #maxTasksPerChild}). {@link Duration#ZERO} starts every worker when the pool
          * is created, as Python's {@code Pool(n)} does.
          */

@@ -339,6 +339,22 @@ class ProcessPoolTest {
     }
 
     @Test
+    void aTaskWaitingForAReplacementWorkerStartsNoOtherWorker() throws Exception {
+        // Each worker retires after one task; the next task waits for its replacement's boot, far longer than
+        // growAfter. That boot is the one the task waits for: the pool's second slot stays unused.
+        try (ProcessPool pool = ProcessPool.builder().size(2).maxTasksPerChild(1)
+                .growAfter(java.time.Duration.ofMillis(20)).create()) {
+            Set<String> slots = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                slots.add(pool.apply(() -> JvmProcess.current().name()));
+            }
+            assertEquals(Set.of("PoolWorker-1"), slots);
+            Thread.sleep(1_500); // a second worker started for a waiting task would be up by now
+            assertEquals(1, pool.workerPids().size(), "no second worker: " + pool);
+        }
+    }
+
+    @Test
     void closingWithNothingQueuedKillsWorkersStillBooting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         // HotSpot's PauseAtStartup holds each worker JVM at its very start while the file exists: the first is
