@@ -20,8 +20,8 @@ import java.util.jar.JarOutputStream;
  * The seed note's three programs as whole processes, start to exit, next to the same programs in Python:
  * what a user times with {@code time java ...} and {@code time python3 ...}. Each program is the examples'
  * class on the Java side ({@code SharedFlagDemo}, {@code NamespacePoolDemo}, {@code RegisteredClassDemo}) and
- * a script doing the same steps on the Python side. Runs alternate between the two languages so that both
- * see the same machine; output is discarded, a non-zero exit fails the benchmark.
+ * a script doing the same steps on the Python side. Runs take turns between Java, Python and the floor so that
+ * all see the same machine; output is discarded, a non-zero exit fails the benchmark.
  *
  * <p>Next to them, each program's floor: {@link JvmFloor} with the program's JVMs, each running an empty
  * {@code main}, in the order the program needs them (seed 1: a parent and one child; seed 2: a parent, its
@@ -30,7 +30,8 @@ import java.util.jar.JarOutputStream;
  * can finish below that; where it is above Python's time, the JVM's start alone puts Python ahead.
  *
  * <p>The Java programs run as a user runs them: {@code java -cp <jar> <main>}, no JVM flags, on the JDK that
- * runs this benchmark, from a jar of procshare and the examples only ({@link #programClasspath}). One unmeasured run of each comes first on both sides: it fills the OS page cache, and
+ * runs this benchmark, from a jar of procshare and the examples only ({@link #programClasspath}). One
+ * unmeasured run of each comes first on both sides: it fills the OS page cache, and
  * on the Java side it trains procshare's class-data archive for children (a new jar trains once).
  */
 final class ProgramBench {
@@ -202,7 +203,8 @@ final class ProgramBench {
                     .append(String.format(Locale.ROOT, "%.2f×", m[1][p] / m[0][p])).append(" |\n");
         }
         return "Whole seed programs vs Python " + pythonVersion + " (start method fork, Linux's default), Java "
-                + Runtime.version() + " (plain `java -cp` of a jar holding procshare and the examples), " + placement + ", median of " + runs
+                + Runtime.version() + " (plain `java -cp` of a jar holding procshare and the examples), " + placement
+                + ", median of " + runs
                 + " runs each, taking turns. The floor is the same program's JVMs running empty mains "
                 + "(`JvmFloor`): no program with a fresh JVM per process finishes below it.\n\n" + t;
     }

@@ -503,15 +503,13 @@ public final class ProcessPool extends AbstractExecutorService implements AutoCl
      * workers boot for them, and the oldest has waited {@link #growAfterNanos}, counted from the first
      * worker's readiness: a backlog a worker clears as it comes is no reason to boot another, and one that
      * built up while the first worker booted is no sign of it yet. Items cancelled in the queue do not count.
+     * The caller holds {@link #demand}.
      */
     private long growthDueIn() {
         if (!anyReady) {
             return Long.MAX_VALUE; // polled again: the first worker's readiness starts the clock
         }
-        int claimed;
-        synchronized (demand) {
-            claimed = booting;
-        }
+        int claimed = booting;
         int live = 0;
         long oldestAt = 0;
         for (Work w : queue) { // weakly consistent; stops after claimed + 1 live items
